@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Numeric kernels are optimized even in debug builds: unit tests run real
+/// convolutions, and -Onone makes those loops 20-50x slower.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "GraphCAM",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "graphcam", targets: ["graphcam"]),
+        .library(name: "GraphIR", targets: ["GraphIR"]),
+        .library(name: "GraphIO", targets: ["GraphIO"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "Models", targets: ["Models"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind a one-header shim, used only at the edges.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+
+        // Protobuf wire format; knows nothing about ONNX.
+        .target(name: "ProtobufWire"),
+        // The graph IR: values, nodes, shapes, DSL builder, verifier, text format. Foundation only.
+        .target(name: "GraphIR"),
+        // ONNX import/export and the XML graph store.
+        .target(name: "GraphIO", dependencies: ["GraphIR", "ProtobufWire", "CLibXML2"]),
+        // CPU kernels on raw buffers; no knowledge of the IR.
+        .target(name: "Kernels", dependencies: ["CBLAS"],
+                swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
+        // Compiles a Graph into a Program and runs it.
+        .target(name: "Runtime", dependencies: ["GraphIR", "Kernels"],
+                swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
+        // The model zoo, declared with the DSL (Keras layer names).
+        .target(name: "Models", dependencies: ["GraphIR"]),
+
+        .executableTarget(
+            name: "graphcam",
+            dependencies: [
+                "GraphIR", "GraphIO", "Runtime", "Models",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/graphcam"),
+
+        .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
+        .testTarget(name: "GraphIRTests", dependencies: ["GraphIR"]),
+        .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "Models"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"],
+                    swiftSettings: optimizedInDebug),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "GraphIO", "Models"],
+                    swiftSettings: optimizedInDebug),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "GraphIO"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The GraphIO module; see ../../README.md and DESIGN notes.

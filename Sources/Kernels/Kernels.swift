@@ -1,0 +1,1 @@
+// The Kernels module; see ../../README.md and DESIGN notes.

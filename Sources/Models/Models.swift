@@ -1,0 +1,1 @@
+// The Models module; see ../../README.md and DESIGN notes.

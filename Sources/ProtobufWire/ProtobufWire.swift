@@ -1,0 +1,1 @@
+// The ProtobufWire module; see ../../README.md and DESIGN notes.
