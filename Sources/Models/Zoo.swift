@@ -20,8 +20,8 @@ public typealias ZooBuilder = @Sendable (_ inputSize: Int, _ batch: Dim, _ weigh
 public struct ZooEntry: Sendable {
     public var name: String
     public var description: String
-    /// Keras's default input side for the application (the study's size for the
-    /// modified ResNet50; a small size for the test nets).
+    /// Default input side: the reference study's 112x112 for every network (a small
+    /// size for the test nets). Any size the architecture accepts can be requested.
     public var defaultInputSize: Int
     public var inputNormalization: InputNormalization
     /// The backbone's last feature-map layer: the usual Grad-CAM target, and where
@@ -39,26 +39,26 @@ public struct ZooEntry: Sendable {
 public enum Zoo {
     public static let entries: [ZooEntry] = [
         ZooEntry(name: "resnet50", description: "Keras ResNet50, include_top=False (output conv5_block3_out)",
-                 defaultInputSize: 224, inputNormalization: .caffe, featureLayer: "conv5_block3_out",
+                 defaultInputSize: 112, inputNormalization: .caffe, featureLayer: "conv5_block3_out",
                  build: { try ResNet.resnet50(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "resnet50-modified",
                  description: "ResNet50 + avg_pool + Dense(2, softmax) 'predictions' (the reference study's model)",
-                 defaultInputSize: 224, inputNormalization: .caffe, featureLayer: "conv5_block3_out",
+                 defaultInputSize: 112, inputNormalization: .caffe, featureLayer: "conv5_block3_out",
                  build: { try ResNet.modifiedResNet50(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "vgg16", description: "Keras VGG16, include_top=False (output block5_pool)",
-                 defaultInputSize: 224, inputNormalization: .caffe, featureLayer: "block5_pool",
+                 defaultInputSize: 112, inputNormalization: .caffe, featureLayer: "block5_pool",
                  build: { try VGG.vgg16(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "vgg19", description: "Keras VGG19, include_top=False (output block5_pool)",
-                 defaultInputSize: 224, inputNormalization: .caffe, featureLayer: "block5_pool",
+                 defaultInputSize: 112, inputNormalization: .caffe, featureLayer: "block5_pool",
                  build: { try VGG.vgg19(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "mobilenetv2", description: "Keras MobileNetV2 alpha 1.0, include_top=False (output out_relu)",
-                 defaultInputSize: 224, inputNormalization: .tf, featureLayer: "out_relu",
+                 defaultInputSize: 112, inputNormalization: .tf, featureLayer: "out_relu",
                  build: { try MobileNetV2.mobileNetV2(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "efficientnetb0", description: "Keras EfficientNetB0, include_top=False (output top_activation)",
-                 defaultInputSize: 224, inputNormalization: .raw, featureLayer: "top_activation",
+                 defaultInputSize: 112, inputNormalization: .raw, featureLayer: "top_activation",
                  build: { try EfficientNet.efficientNetB0(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "efficientnetb7", description: "Keras EfficientNetB7, include_top=False (output top_activation)",
-                 defaultInputSize: 600, inputNormalization: .raw, featureLayer: "top_activation",
+                 defaultInputSize: 112, inputNormalization: .raw, featureLayer: "top_activation",
                  build: { try EfficientNet.efficientNetB7(inputSize: $0, batch: $1, weights: $2) }),
         ZooEntry(name: "tiny-cnn", description: "Test net: 2 x (conv, BN, ReLU), max pool, avg_pool, Dense(2, softmax)",
                  defaultInputSize: 32, inputNormalization: .tf, featureLayer: "conv2_relu",
