@@ -74,6 +74,45 @@ struct BatchNormTests {
         #expect(KernelTestData.worstRelativeError(runningVariance, [2.54027772, 1.44444430]) < KernelTestData.tolerance)
     }
 
+    @Test("training on planes large enough to be split across threads matches a double reference")
+    func trainingParallel() throws {
+        let (batch, channels, spatial) = (2, 40, 1024)
+        let input = KernelTestData.random(batch * channels * spatial, seed: 41)
+        let gamma = KernelTestData.random(channels, seed: 42)
+        let beta = KernelTestData.random(channels, seed: 43)
+        let zeros = [Float](repeating: 0, count: channels)
+        let ones = [Float](repeating: 1, count: channels)
+        var y = [Float](repeating: .nan, count: input.count)
+        var runningMean = zeros
+        var runningVariance = zeros
+        try y.withUnsafeMutableBufferPointer { out in
+            try BatchNorm.training(
+                x: input, scale: gamma, bias: beta, runningMean: zeros, runningVariance: ones,
+                epsilon: 1e-5, momentum: 0.9, batch: batch, channels: channels, spatial: spatial,
+                y: out.baseAddress!, runningMeanOut: &runningMean, runningVarianceOut: &runningVariance)
+        }
+        var expectedY = [Float](repeating: 0, count: input.count)
+        var expectedMean = zeros
+        var expectedVariance = zeros
+        for c in 0..<channels {
+            let values = (0..<batch).flatMap { n in (0..<spatial).map { Double(input[(n * channels + c) * spatial + $0]) } }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+            expectedMean[c] = Float(0.1 * mean)
+            expectedVariance[c] = Float(0.9 + 0.1 * variance)
+            for n in 0..<batch {
+                for i in 0..<spatial {
+                    let index = (n * channels + c) * spatial + i
+                    let normalized = (Double(input[index]) - mean) / (variance + 1e-5).squareRoot()
+                    expectedY[index] = Float(Double(gamma[c]) * normalized + Double(beta[c]))
+                }
+            }
+        }
+        #expect(KernelTestData.worstRelativeError(y, expectedY) < KernelTestData.tolerance)
+        #expect(KernelTestData.worstRelativeError(runningMean, expectedMean) < KernelTestData.tolerance)
+        #expect(KernelTestData.worstRelativeError(runningVariance, expectedVariance) < KernelTestData.tolerance)
+    }
+
     @Test("negative sizes are rejected")
     func rejectsNegativeSizes() {
         var y: [Float] = [0]

@@ -152,6 +152,16 @@ struct ConvTests {
         #expect(try convolutionError(p, withBias: false, expecting: .im2col) < KernelTestData.tolerance)
     }
 
+    @Test("planes large enough to be split across threads (im2col rows, depthwise planes)")
+    func parallelChunks() throws {
+        let general = ConvParams(batch: 2, inChannels: 4, outChannels: 3, inSpatial: [32, 32], kernel: [3, 3],
+                                 padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(try convolutionError(general, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+        let depthwise = ConvParams(batch: 2, inChannels: 8, outChannels: 8, group: 8, inSpatial: [32, 32],
+                                   kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(try convolutionError(depthwise, withBias: true, expecting: .depthwise) < KernelTestData.tolerance)
+    }
+
     @Test("invalid parameters are rejected with the field at fault")
     func rejectsBadParameters() throws {
         var p = ConvParams(batch: 1, inChannels: 3, outChannels: 4, group: 2, inSpatial: [5, 5], kernel: [3, 3])

@@ -2,7 +2,7 @@ import Testing
 @testable import Kernels
 
 /// The shapes of `C` that ONNX Gemm accepts for `[M, N] = [3, 4]`.
-enum AddendShape: String, CaseIterable, CustomTestStringConvertible {
+enum GemmAddendShape: String, CaseIterable, CustomTestStringConvertible {
     case none, scalar, row, column, full
     var testDescription: String { rawValue }
 
@@ -24,8 +24,8 @@ struct GemmTests {
     let k = 5
 
     @Test("Y = alpha op(A) op(B) + beta C for every transpose and C broadcast",
-          arguments: [(false, false), (true, false), (false, true), (true, true)], AddendShape.allCases)
-    func compute(transposes: (Bool, Bool), addend: AddendShape) throws {
+          arguments: [(false, false), (true, false), (false, true), (true, true)], GemmAddendShape.allCases)
+    func compute(transposes: (Bool, Bool), addend: GemmAddendShape) throws {
         let (transA, transB) = transposes
         let (alpha, beta): (Float, Float) = (0.75, -1.5)
         let a = KernelTestData.random(m * k, seed: 21)

@@ -87,6 +87,8 @@ private let poolCases: [(name: String, params: PoolParams)] = [
                                                          kernel: [2, 2, 3], strides: [2, 1, 2],
                                                          dilations: [1, 2, 1], padsBegin: [1, 0, 1],
                                                          padsEnd: [0, 1, 1], ceilMode: true)),
+    ("2-D planes large enough to be split across threads",
+     PoolParams(batch: 2, channels: 4, inSpatial: [40, 40], kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1])),
 ]
 
 @Suite("Pooling matches the ONNX definition")
