@@ -1,0 +1,76 @@
+/// Lowers one image to the column matrix that turns a convolution into a GEMM.
+///
+/// Rows are ordered `(channel, kd, kh, kw)` — the same order as a weight row
+/// `[inChannels / group, kernel...]` — and columns are output positions `(od, oh, ow)`, so a
+/// group's rows are contiguous and `weight_g * columns_g` is that group's output directly.
+enum Im2Col {
+    /// Elements of the column matrix for one image: `channels * kernelVolume * outputPlane`.
+    static func count(geometry: WindowGeometry, channels: Int) -> Int {
+        channels * geometry.kernelVolume * geometry.outputPlane
+    }
+
+    /// Fills `columns` (`count(geometry:channels:)` elements) from `image`
+    /// (`channels * inputPlane` elements); taps in the padding read as zero.
+    static func fill(
+        geometry g: WindowGeometry, channels: Int,
+        image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>
+    ) {
+        let kernelVolume = g.kernelVolume
+        let rows = channels * kernelVolume
+        let outPlane = g.outputPlane
+        // Small rows are cheap; keep several per thread to amortize dispatch.
+        let minimumRows = max(1, 16_384 / max(outPlane, 1))
+        Parallel.forEachChunk(count: rows, minimumChunk: minimumRows) { range in
+            for row in range {
+                let channel = row / kernelVolume
+                let tap = row % kernelVolume
+                let kw = tap % g.width.kernel
+                let kh = (tap / g.width.kernel) % g.height.kernel
+                let kd = tap / (g.width.kernel * g.height.kernel)
+                fillRow(g, image: image, channel: channel, kd: kd, kh: kh, kw: kw,
+                        into: columns + row * outPlane)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func fillRow(
+        _ g: WindowGeometry, image: UnsafePointer<Float>, channel: Int, kd: Int, kh: Int, kw: Int,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let outW = g.width.output
+        let outHW = g.height.output * outW
+        let validW = g.width.validOutputs(forTap: kw)
+        let columnShift = kw * g.width.dilation - g.width.padBegin
+        let strideW = g.width.stride
+        var dst = destination
+        for od in 0..<g.depth.output {
+            let id = g.depth.coordinate(output: od, tap: kd)
+            guard id >= 0, id < g.depth.input else {
+                dst.update(repeating: 0, count: outHW)
+                dst += outHW
+                continue
+            }
+            for oh in 0..<g.height.output {
+                let ih = g.height.coordinate(output: oh, tap: kh)
+                guard ih >= 0, ih < g.height.input, !validW.isEmpty else {
+                    dst.update(repeating: 0, count: outW)
+                    dst += outW
+                    continue
+                }
+                let source = image + ((channel * g.depth.input + id) * g.height.input + ih) * g.width.input
+                dst.update(repeating: 0, count: validW.lowerBound)
+                if strideW == 1 {
+                    (dst + validW.lowerBound).update(
+                        from: source + (validW.lowerBound + columnShift), count: validW.count)
+                } else {
+                    for ow in validW {
+                        dst[ow] = source[ow * strideW + columnShift]
+                    }
+                }
+                (dst + validW.upperBound).update(repeating: 0, count: outW - validW.upperBound)
+                dst += outW
+            }
+        }
+    }
+}

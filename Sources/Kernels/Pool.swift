@@ -1,0 +1,116 @@
+/// Max and average pooling (ONNX `MaxPool`, `AveragePool`, `GlobalMaxPool`,
+/// `GlobalAveragePool`), float32 NCHW, 1...3 spatial dims.
+public enum Pool {
+    /// Max over each window, ignoring padding. The first maximum in row-major window order wins.
+    ///
+    /// `indices` (same shape as `output`) receives ONNX MaxPool indices into the flattened input:
+    /// `(n * C + c) * prod(inSpatial) + offset`, where `offset` is row-major within the spatial
+    /// dims for `storageOrder` 0 (`h * W + w`) and column-major for 1 (`h + w * H`).
+    public static func max(
+        _ params: PoolParams, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        indices: UnsafeMutablePointer<Int64>? = nil, storageOrder: Int = 0
+    ) throws {
+        try params.validate(kernelName: "MaxPool")
+        guard storageOrder == 0 || storageOrder == 1 else {
+            throw KernelParameterError(kernel: "MaxPool", field: "storageOrder",
+                                       message: "\(storageOrder) is neither 0 nor 1")
+        }
+        let g = params.geometry
+        let (d, h, w) = (g.depth, g.height, g.width)
+        // Strides of (d, h, w) within a plane for the flattened index.
+        let indexStrides = storageOrder == 0
+            ? (h.input * w.input, w.input, 1)
+            : (1, d.input, d.input * h.input)
+        forEachPlane(params, g, input: input, output: output) { plane, source, destination in
+            let planeBase = Int64(plane * g.inputPlane)
+            var out = 0
+            for od in 0..<d.output {
+                let tapsD = d.validTaps(at: od)
+                for oh in 0..<h.output {
+                    let tapsH = h.validTaps(at: oh)
+                    for ow in 0..<w.output {
+                        let tapsW = w.validTaps(at: ow)
+                        var best = -Float.infinity
+                        var bestAt = (-1, -1, -1)
+                        for kd in tapsD {
+                            let id = d.coordinate(output: od, tap: kd)
+                            for kh in tapsH {
+                                let ih = h.coordinate(output: oh, tap: kh)
+                                let row = source + (id * h.input + ih) * w.input
+                                for kw in tapsW {
+                                    let iw = w.coordinate(output: ow, tap: kw)
+                                    let value = row[iw]
+                                    if value > best || bestAt.0 < 0 {
+                                        best = value
+                                        bestAt = (id, ih, iw)
+                                    }
+                                }
+                            }
+                        }
+                        destination[out] = best
+                        if let indices {
+                            let offset = bestAt.0 * indexStrides.0 + bestAt.1 * indexStrides.1
+                                + bestAt.2 * indexStrides.2
+                            indices[plane * g.outputPlane + out] = planeBase + Int64(offset)
+                        }
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Average over each window. Padding never contributes values; with `countIncludePad` the
+    /// divisor counts the taps inside the padded extent (not those a ceil-mode window reaches
+    /// beyond the end padding), otherwise only the taps inside the input.
+    public static func average(
+        _ params: PoolParams, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) throws {
+        try params.validate(kernelName: "AveragePool")
+        let g = params.geometry
+        let (d, h, w) = (g.depth, g.height, g.width)
+        let includePad = params.countIncludePad
+        forEachPlane(params, g, input: input, output: output) { _, source, destination in
+            var out = 0
+            for od in 0..<d.output {
+                let tapsD = d.validTaps(at: od)
+                for oh in 0..<h.output {
+                    let tapsH = h.validTaps(at: oh)
+                    for ow in 0..<w.output {
+                        let tapsW = w.validTaps(at: ow)
+                        var sum: Float = 0
+                        for kd in tapsD {
+                            let id = d.coordinate(output: od, tap: kd)
+                            for kh in tapsH {
+                                let ih = h.coordinate(output: oh, tap: kh)
+                                let row = source + (id * h.input + ih) * w.input
+                                for kw in tapsW { sum += row[w.coordinate(output: ow, tap: kw)] }
+                            }
+                        }
+                        let count = includePad
+                            ? d.paddedTapCount(at: od) * h.paddedTapCount(at: oh) * w.paddedTapCount(at: ow)
+                            : tapsD.count * tapsH.count * tapsW.count
+                        destination[out] = sum / Float(count)
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body(planeIndex, inputPlane, outputPlane)` for every `(n, c)` plane, in parallel.
+    @inline(__always)
+    private static func forEachPlane(
+        _ params: PoolParams, _ g: WindowGeometry,
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        _ body: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let planes = params.batch * params.channels
+        let work = Swift.max(1, g.outputPlane * g.kernelVolume)
+        Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
+            for plane in range {
+                body(plane, input + plane * g.inputPlane, output + plane * g.outputPlane)
+            }
+        }
+    }
+}

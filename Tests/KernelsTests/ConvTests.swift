@@ -1,0 +1,185 @@
+import Testing
+@testable import Kernels
+
+/// Direct double-precision convolution, written from the ONNX definition.
+private func referenceConvolution(
+    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float]?
+) -> [Float] {
+    let inCount = p.inSpatial.reduce(1, *)
+    let outCount = p.outSpatial.reduce(1, *)
+    let kernelCount = p.kernel.reduce(1, *)
+    let inPerGroup = p.inChannels / p.group
+    let outPerGroup = p.outChannels / p.group
+    var output = [Float](repeating: 0, count: p.batch * p.outChannels * outCount)
+    for n in 0..<p.batch {
+        for oc in 0..<p.outChannels {
+            let group = oc / outPerGroup
+            for o in 0..<outCount {
+                let outAt = KernelTestData.unravel(o, p.outSpatial)
+                var sum = Double(bias?[oc] ?? 0)
+                for ic in 0..<inPerGroup {
+                    let channel = group * inPerGroup + ic
+                    for t in 0..<kernelCount {
+                        let tapAt = KernelTestData.unravel(t, p.kernel)
+                        let inAt = p.inSpatial.indices.map { i in
+                            outAt[i] * p.strides[i] - p.padsBegin[i] + tapAt[i] * p.dilations[i]
+                        }
+                        guard inAt.indices.allSatisfy({ inAt[$0] >= 0 && inAt[$0] < p.inSpatial[$0] }) else { continue }
+                        let x = input[(n * p.inChannels + channel) * inCount + KernelTestData.rowMajor(inAt, p.inSpatial)]
+                        let w = weight[(oc * inPerGroup + ic) * kernelCount + t]
+                        sum += Double(x) * Double(w)
+                    }
+                }
+                output[(n * p.outChannels + oc) * outCount + o] = Float(sum)
+            }
+        }
+    }
+    return output
+}
+
+/// Runs `Conv.forward` on seeded random data and returns the worst relative error against the
+/// reference, after checking that the expected algorithm was chosen.
+private func convolutionError(
+    _ p: ConvParams, withBias: Bool, expecting algorithm: Conv.Algorithm, seed: UInt64 = 1
+) throws -> Double {
+    #expect(Conv.algorithm(for: p) == algorithm)
+    let input = KernelTestData.random(p.batch * p.inputCountPerImage, seed: seed)
+    let weight = KernelTestData.random(p.weightCount, seed: seed + 1)
+    let bias = withBias ? KernelTestData.random(p.outChannels, seed: seed + 2) : nil
+    var output = [Float](repeating: .nan, count: p.batch * p.outputCountPerImage)
+    var workspace = [Float](repeating: .nan, count: Conv.workspaceCount(p))
+    try input.withUnsafeBufferPointer { x in
+        try weight.withUnsafeBufferPointer { w in
+            try output.withUnsafeMutableBufferPointer { y in
+                try workspace.withUnsafeMutableBufferPointer { scratch in
+                    if let bias {
+                        try bias.withUnsafeBufferPointer { b in
+                            try Conv.forward(p, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress,
+                                             output: y.baseAddress!, workspace: scratch.baseAddress)
+                        }
+                    } else {
+                        try Conv.forward(p, input: x.baseAddress!, weight: w.baseAddress!, bias: nil,
+                                         output: y.baseAddress!, workspace: scratch.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+    return KernelTestData.worstRelativeError(
+        output, referenceConvolution(p, input: input, weight: weight, bias: bias))
+}
+
+@Suite("Conv.forward matches a direct double-precision convolution")
+struct ConvTests {
+    @Test("1-D with stride 2, asymmetric pads and bias")
+    func oneDimensional() throws {
+        let p = ConvParams(batch: 2, inChannels: 3, outChannels: 4, inSpatial: [11], kernel: [3],
+                           strides: [2], padsBegin: [2], padsEnd: [1])
+        #expect(p.outSpatial == [6])
+        #expect(try convolutionError(p, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("2-D 3x3, stride 1, same padding, with and without bias", arguments: [true, false])
+    func twoDimensional(withBias: Bool) throws {
+        let p = ConvParams(batch: 2, inChannels: 3, outChannels: 5, inSpatial: [7, 6], kernel: [3, 3],
+                           padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(p.outSpatial == [7, 6])
+        #expect(try convolutionError(p, withBias: withBias, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("2-D with strides, asymmetric pads and non-square kernel")
+    func stridedAsymmetric() throws {
+        let p = ConvParams(batch: 1, inChannels: 2, outChannels: 3, inSpatial: [9, 8], kernel: [3, 2],
+                           strides: [2, 3], padsBegin: [0, 2], padsEnd: [2, 1])
+        #expect(p.outSpatial == [5, 4])
+        #expect(try convolutionError(p, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("2-D with dilation 2")
+    func dilated() throws {
+        let p = ConvParams(batch: 1, inChannels: 2, outChannels: 3, inSpatial: [9, 10], kernel: [3, 3],
+                           dilations: [2, 2], padsBegin: [1, 2], padsEnd: [1, 0])
+        #expect(p.outSpatial == [7, 8])
+        #expect(try convolutionError(p, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("3-D with stride, pads and dilation")
+    func threeDimensional() throws {
+        let p = ConvParams(batch: 2, inChannels: 2, outChannels: 3, inSpatial: [5, 6, 4], kernel: [2, 3, 2],
+                           strides: [1, 2, 1], dilations: [2, 1, 1], padsBegin: [1, 1, 0], padsEnd: [0, 1, 1])
+        #expect(p.outSpatial == [4, 3, 4])
+        #expect(try convolutionError(p, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("grouped convolution with 2 groups")
+    func grouped() throws {
+        let p = ConvParams(batch: 2, inChannels: 4, outChannels: 6, group: 2, inSpatial: [6, 5],
+                           kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(try convolutionError(p, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("depthwise 2-D, channel multiplier 1 and 2, strides and pads", arguments: [1, 2])
+    func depthwise(multiplier: Int) throws {
+        let strided = ConvParams(batch: 2, inChannels: 3, outChannels: 3 * multiplier, group: 3,
+                                 inSpatial: [8, 7], kernel: [3, 3], strides: [2, 2],
+                                 padsBegin: [1, 0], padsEnd: [1, 2])
+        #expect(Conv.workspaceCount(strided) == 0)
+        #expect(try convolutionError(strided, withBias: true, expecting: .depthwise) < KernelTestData.tolerance)
+        let dilated = ConvParams(batch: 1, inChannels: 4, outChannels: 4 * multiplier, group: 4,
+                                 inSpatial: [9, 9], kernel: [3, 3], dilations: [2, 2],
+                                 padsBegin: [2, 2], padsEnd: [2, 2])
+        #expect(try convolutionError(dilated, withBias: false, expecting: .depthwise) < KernelTestData.tolerance)
+    }
+
+    @Test("depthwise 1-D uses the direct kernel too")
+    func depthwiseOneDimensional() throws {
+        let p = ConvParams(batch: 1, inChannels: 3, outChannels: 6, group: 3, inSpatial: [10], kernel: [5],
+                           padsBegin: [2], padsEnd: [2])
+        #expect(try convolutionError(p, withBias: true, expecting: .depthwise) < KernelTestData.tolerance)
+    }
+
+    @Test("1x1 stride-1 convolution is a plain GEMM without workspace", arguments: [1, 2])
+    func pointwise(group: Int) throws {
+        let p = ConvParams(batch: 2, inChannels: 4, outChannels: 6, group: group, inSpatial: [5, 3], kernel: [1, 1])
+        #expect(Conv.workspaceCount(p) == 0)
+        #expect(try convolutionError(p, withBias: true, expecting: .pointwise) < KernelTestData.tolerance)
+    }
+
+    @Test("1x1 with stride 2 subsamples through im2col")
+    func pointwiseStrided() throws {
+        let p = ConvParams(batch: 1, inChannels: 4, outChannels: 3, inSpatial: [7, 6], kernel: [1, 1], strides: [2, 2])
+        #expect(p.outSpatial == [4, 3])
+        #expect(try convolutionError(p, withBias: false, expecting: .im2col) < KernelTestData.tolerance)
+    }
+
+    @Test("planes large enough to be split across threads (im2col rows, depthwise planes)")
+    func parallelChunks() throws {
+        let general = ConvParams(batch: 2, inChannels: 4, outChannels: 3, inSpatial: [32, 32], kernel: [3, 3],
+                                 padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(try convolutionError(general, withBias: true, expecting: .im2col) < KernelTestData.tolerance)
+        let depthwise = ConvParams(batch: 2, inChannels: 8, outChannels: 8, group: 8, inSpatial: [32, 32],
+                                   kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(try convolutionError(depthwise, withBias: true, expecting: .depthwise) < KernelTestData.tolerance)
+    }
+
+    @Test("invalid parameters are rejected with the field at fault")
+    func rejectsBadParameters() throws {
+        var p = ConvParams(batch: 1, inChannels: 3, outChannels: 4, group: 2, inSpatial: [5, 5], kernel: [3, 3])
+        #expect(throws: KernelParameterError.self) { try p.validate() }
+        p.group = 1
+        try p.validate()
+        p.outSpatial = [4, 3]
+        #expect { try p.validate() } throws: { ($0 as? KernelParameterError)?.field == "outSpatial" }
+        let needsWorkspace = ConvParams(batch: 1, inChannels: 1, outChannels: 1, inSpatial: [4], kernel: [3])
+        let data = [Float](repeating: 1, count: 4)
+        var out = [Float](repeating: 0, count: 2)
+        #expect { 
+            try data.withUnsafeBufferPointer { x in
+                try out.withUnsafeMutableBufferPointer { y in
+                    try Conv.forward(needsWorkspace, input: x.baseAddress!, weight: x.baseAddress!, bias: nil,
+                                     output: y.baseAddress!, workspace: nil)
+                }
+            }
+        } throws: { ($0 as? KernelParameterError)?.field == "workspace" }
+    }
+}

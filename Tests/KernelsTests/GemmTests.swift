@@ -1,0 +1,99 @@
+import Testing
+@testable import Kernels
+
+/// The shapes of `C` that ONNX Gemm accepts for `[M, N] = [3, 4]`.
+enum GemmAddendShape: String, CaseIterable, CustomTestStringConvertible {
+    case none, scalar, row, column, full
+    var testDescription: String { rawValue }
+
+    var cShape: [Int] {
+        switch self {
+        case .none: return []
+        case .scalar: return [1]
+        case .row: return [4]
+        case .column: return [3, 1]
+        case .full: return [3, 4]
+        }
+    }
+}
+
+@Suite("Gemm")
+struct GemmTests {
+    let m = 3
+    let n = 4
+    let k = 5
+
+    @Test("Y = alpha op(A) op(B) + beta C for every transpose and C broadcast",
+          arguments: [(false, false), (true, false), (false, true), (true, true)], GemmAddendShape.allCases)
+    func compute(transposes: (Bool, Bool), addend: GemmAddendShape) throws {
+        let (transA, transB) = transposes
+        let (alpha, beta): (Float, Float) = (0.75, -1.5)
+        let a = KernelTestData.random(m * k, seed: 21)
+        let b = KernelTestData.random(k * n, seed: 22)
+        let c = KernelTestData.random(max(1, addend.cShape.reduce(1, *)), seed: 23)
+        var y = [Float](repeating: .nan, count: m * n)
+        try c.withUnsafeBufferPointer { cBuffer in
+            let cAddend: Gemm.Addend = addend == .none
+                ? .none
+                : try Gemm.Addend.broadcasting(shape: addend.cShape, m: m, n: n, pointer: cBuffer.baseAddress!)
+            try y.withUnsafeMutableBufferPointer { out in
+                try Gemm.compute(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+                                 a: a, b: b, beta: beta, c: cAddend, y: out.baseAddress!)
+            }
+        }
+        var expected = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let aValue = transA ? a[p * m + i] : a[i * k + p]
+                    let bValue = transB ? b[j * k + p] : b[p * n + j]
+                    sum += Double(aValue) * Double(bValue)
+                }
+                let cValue: Float
+                switch addend {
+                case .none: cValue = 0
+                case .scalar: cValue = c[0]
+                case .row: cValue = c[j]
+                case .column: cValue = c[i]
+                case .full: cValue = c[i * n + j]
+                }
+                expected[i * n + j] = Float(Double(alpha) * sum + Double(beta) * Double(cValue))
+            }
+        }
+        #expect(KernelTestData.worstRelativeError(y, expected) < KernelTestData.tolerance)
+    }
+
+    @Test("C shapes are classified by unidirectional broadcasting")
+    func addendClassification() throws {
+        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { pointer.deallocate() }
+        func kind(_ shape: [Int]) throws -> String {
+            switch try Gemm.Addend.broadcasting(shape: shape, m: 3, n: 4, pointer: pointer) {
+            case .none: return "none"
+            case .scalar: return "scalar"
+            case .row: return "row"
+            case .column: return "column"
+            case .full: return "full"
+            }
+        }
+        #expect(try kind([]) == "scalar")
+        #expect(try kind([1, 1]) == "scalar")
+        #expect(try kind([1, 4]) == "row")
+        #expect(try kind([3, 1]) == "column")
+        #expect(try kind([3, 4]) == "full")
+        #expect { try kind([3]) } throws: { ($0 as? KernelParameterError)?.field == "C" }
+        #expect { try kind([2, 3, 4]) } throws: { ($0 as? KernelParameterError)?.field == "C" }
+    }
+
+    @Test("K = 0 leaves only beta C")
+    func emptyInnerDimension() throws {
+        let c: [Float] = [1, 2]
+        var y: [Float] = [.nan, .nan]
+        try c.withUnsafeBufferPointer { cBuffer in
+            try Gemm.compute(transA: false, transB: false, m: 1, n: 2, k: 0, alpha: 1, a: [], b: [],
+                             beta: 2, c: .row(cBuffer.baseAddress!), y: &y)
+        }
+        #expect(y == [2, 4])
+    }
+}
