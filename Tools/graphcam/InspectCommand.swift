@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import GraphIO
+import GraphIR
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a model (.onnx, .xml, .gir) as text IR, DOT, XML or a summary.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, dot, xml, summary
+    }
+
+    @Argument(help: "Model file: .onnx, .xml or .gir.")
+    var model: String
+
+    @Option(help: "Output format: text, dot, xml or summary.")
+    var format: Format = .summary
+
+    @Option(help: "Bind the symbolic batch dimension (default 1 for the summary's MAC counts).")
+    var batch: Int?
+
+    func run() throws {
+        var graph = try ModelFile.load(model)
+        let bindBatch = batch ?? (format == .summary ? 1 : nil)
+        if let n = bindBatch, !graph.symbols.isEmpty {
+            graph = try graph.specialized(Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, n) }))
+        }
+        switch format {
+        case .text: print(graph.textDescription, terminator: "")
+        case .dot: print(graph.dot(), terminator: "")
+        case .xml: print(try GraphStore.xmlString(graph), terminator: "")
+        case .summary: print(graph.summary.formatted(), terminator: "")
+        }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an ONNX model into the XML store (.xml + .weights) or text IR (.gir).")
+
+    @Argument(help: "The .onnx model.")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Output: .xml (with a .weights sidecar) or .gir.")
+    var output: String
+
+    func run() throws {
+        let graph = try ONNXImporter.load(url: URL(fileURLWithPath: model))
+        try writeGraph(graph, to: output, weights: true)
+        let (t, f) = graph.parameterCounts
+        printErr("imported \(model): \(graph.nodes.count) nodes, \(grouped(t + f)) parameters -> \(output)")
+    }
+}
