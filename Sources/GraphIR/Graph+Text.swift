@@ -31,6 +31,8 @@
 ///   `[0.5,1.0]` (floats), `["a","b"]` (strings), `tensor<i64[2]>[0,-1]` (tensor). Empty
 ///   lists carry their kind: `ints[]`, `floats[]`, `strings[]`.
 /// - Tensor elements: integers, floats as above, `true`/`false` for bool.
+/// - Whitespace and line breaks are free and `#` starts a comment, but `:` is a name
+///   character (`%y:1`), so a type colon needs a space before it: `%x : f32[2]`.
 extension Graph {
     /// The graph in the text format (ends with a newline).
     public var textDescription: String {
