@@ -33,9 +33,9 @@ extension OpKind {
                 var inSyms = x.shape.dims.filter { $0.value == nil }
                 var rest = 1, total = 1
                 for d in known.dims {
-                    if let v = d.value { rest *= v } else if let j = inSyms.firstIndex(of: d) { inSyms.remove(at: j) } else { rest = -1 }
+                    if let v = d.value { rest = try checkedProduct(rest, v) } else if let j = inSyms.firstIndex(of: d) { inSyms.remove(at: j) } else { rest = -1 }
                 }
-                for d in x.shape.dims { if let v = d.value { total *= v } }
+                for d in x.shape.dims { if let v = d.value { total = try checkedProduct(total, v) } }
                 if rest > 0, inSyms.isEmpty, total % rest == 0 { out[i] = .known(total / rest) }
                 else if rest > 0, inSyms.count == 1, total == rest { out[i] = inSyms[0] }
                 else { out[i] = .symbolic("?") }
@@ -178,6 +178,13 @@ extension OpKind {
         }
         return TensorType(x.dtype, Shape(out))
     }
+}
+
+/// a * b, or a ShapeError when a declared shape is too large to count.
+func checkedProduct(_ a: Int, _ b: Int) throws -> Int {
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    guard !overflow else { throw ShapeError("element count overflows (\(a) x \(b))") }
+    return p
 }
 
 /// Number of elements ONNX Slice selects along one axis of length `len`.
