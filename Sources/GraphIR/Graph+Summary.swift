@@ -39,7 +39,8 @@ public struct GraphSummary: Sendable, Equatable {
         var t = 0, f = 0, tb = 0, fb = 0
         for v in graph.values where v.role == .parameter {
             let n = v.type.shape.elementCount ?? 0
-            if v.trainable { t += n; tb += n * v.type.dtype.byteSize } else { f += n; fb += n * v.type.dtype.byteSize }
+            // Wrapping arithmetic: a malformed, astronomically large type must not trap here.
+            if v.trainable { t &+= n; tb &+= n &* v.type.dtype.byteSize } else { f &+= n; fb &+= n &* v.type.dtype.byteSize }
         }
         (trainableParameters, frozenParameters, trainableBytes, frozenBytes) = (t, f, tb, fb)
         rows = graph.nodes.map { n in
@@ -49,13 +50,13 @@ public struct GraphSummary: Sendable, Equatable {
             }
             let params = n.inputs.reduce(0) { sum, v in
                 guard let v, graph.isValidValue(v), graph.values[v.index].role == .parameter else { return sum }
-                return sum + (graph.values[v.index].type.shape.elementCount ?? 0)
+                return sum &+ (graph.values[v.index].type.shape.elementCount ?? 0)
             }
             let out = type(n.outputs.first)
             return Row(node: n.name, op: n.op, outputType: out, parameterElements: params,
                        macs: GraphSummary.macs(n, output: out, inputs: n.inputs.map { type($0) }))
         }
-        totalMACs = rows.reduce(0) { $0 + ($1.macs ?? 0) }
+        totalMACs = rows.reduce(0) { $0 &+ ($1.macs ?? 0) }
         nodesWithUnknownMACs = rows.filter { $0.macs == nil }.count
     }
 
@@ -65,14 +66,14 @@ public struct GraphSummary: Sendable, Equatable {
         case .conv:
             guard let outCount = output?.shape.elementCount, let w = input(1), w.count >= 2 else { return nil }
             // The weight is [Cout, Cin/group, k...], so its dim 1 already is Cin/group.
-            return outCount * w.dropFirst().reduce(1, *)
+            return w.dropFirst().reduce(outCount, &*)
         case .gemm:
             guard let out = output?.shape.staticDims, out.count == 2, let a = input(0), a.count == 2 else { return nil }
             let k = (n.attributes.int("transA") ?? 0) != 0 ? a[0] : a[1]
-            return out[0] * out[1] * k
+            return out[0] &* out[1] &* k
         case .matMul:
             guard let outCount = output?.shape.elementCount, let a = input(0), let k = a.last else { return nil }
-            return outCount * k
+            return outCount &* k
         default:
             return 0
         }
@@ -128,7 +129,7 @@ public struct GraphSummary: Sendable, Equatable {
 
     /// Bytes in MiB with two decimals, without Foundation's formatters.
     static func megabytes(_ bytes: Int) -> String {
-        let hundredths = (bytes * 100 + (1 << 19)) >> 20
+        let hundredths = (bytes &* 100 &+ (1 << 19)) >> 20
         let frac = hundredths % 100
         return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac) MiB"
     }

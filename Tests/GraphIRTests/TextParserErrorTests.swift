@@ -79,3 +79,22 @@ struct TextParserErrorTests {
         #expect(e.description == "line 3, column 1: expected end of text after the closing '}', found 'extra'")
     }
 }
+
+@Suite("Malformed input never traps")
+struct MalformedInputTests {
+    @Test func hugeDeclaredShapesAreReportedNotTrapped() throws {
+        let g = try Graph.parse(text: """
+            graph g {
+              input %x : f32[9999999999,9999999999,9999999999]
+              const %s : i64[1] = [-1]
+              %y = Reshape(%x, %s) : f32[1]
+              output %y
+            }
+            """)
+        #expect(Shape([9_999_999_999, 9_999_999_999, 9_999_999_999]).elementCount == nil)
+        #expect(throws: VerifyError.self) { try g.verify() }
+        _ = g.summary.formatted()
+        #expect(parseError("graph g {\n  const %c : i64[9999999999,9999999999,9999999999] = [1]\n}")?.message
+                == "type i64[9999999999,9999999999,9999999999] of %c is too large")
+    }
+}
