@@ -68,7 +68,7 @@ struct TextRoundTripTests {
     }
 
     @Test func everyAttributeKindAndAwkwardFloats() throws {
-        let floats: [Float] = [0.1, -0.0, 1e-45, .greatestFiniteMagnitude, .infinity, -.infinity, 1 / 3, 16_777_217]
+        let floats: [Float] = [0.1, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .infinity, -.infinity, 1 / 3, 16_777_215, .ulpOfOne]
         var g = Graph(name: "attrs")
         let x = g.addValue(Value(name: "x", type: f32(2), role: .input))
         g.inputs = [x]
@@ -148,5 +148,26 @@ struct TextRoundTripTests {
         try g.verify()
         #expect(g.nodes.map(\.op) == [.relu])
         #expect(g.textDescription == "graph g {\n  input %x : f32[2]\n  %y = Relu(%x) : f32[2]\n  output %y\n}\n")
+    }
+
+    @Test func parameterDeclaredAfterItsReaderParsesWithTheSameIDs() throws {
+        var g = Graph(name: "late")
+        let x = g.addValue(Value(name: "x", type: f32(2), role: .input))
+        let y = g.addValue(Value(name: "y", type: f32(2), role: .intermediate))
+        let w = g.addValue(Value(name: "w", type: f32(2), role: .parameter, trainable: true))
+        g.addNode(Node(name: "y", op: .add, inputs: [x, w], outputs: [y]))
+        g.inputs = [x]
+        g.outputs = [y]
+        try g.verify()
+        #expect(g.textDescription.contains("  %y = Add(%x, %w) : f32[2]\n  param %w : f32[2] trainable\n"))
+        try expectRoundTrip(g)
+    }
+
+    @Test func anInvalidGraphStillPrintsAndParsesSoTheVerifierCanNameTheFault() throws {
+        var g = try TestGraphs.convRelu()
+        g.nodes[0].inputs[0] = ValueID(3)  // conv reads relu: a cycle
+        let parsed = try Graph(parsing: g.textDescription)
+        #expect(parsed == g)
+        #expect(reports(problems(parsed), "cycle among nodes"))
     }
 }
