@@ -44,8 +44,18 @@ public struct Shape: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
         return out
     }
 
-    /// Number of elements, or nil when the shape is not static.
-    public var elementCount: Int? { staticDims?.reduce(1, *) }
+    /// Number of elements, or nil when the shape is not static or the count overflows
+    /// (a malformed declared type must not trap).
+    public var elementCount: Int? {
+        guard let dims = staticDims else { return nil }
+        var n = 1
+        for d in dims {
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
 
     /// Symbols used by this shape, in order of first appearance.
     public var symbols: [String] {

@@ -33,9 +33,9 @@ extension OpKind {
                 var inSyms = x.shape.dims.filter { $0.value == nil }
                 var rest = 1, total = 1
                 for d in known.dims {
-                    if let v = d.value { rest *= v } else if let j = inSyms.firstIndex(of: d) { inSyms.remove(at: j) } else { rest = -1 }
+                    if let v = d.value { rest = try checkedProduct(rest, v) } else if let j = inSyms.firstIndex(of: d) { inSyms.remove(at: j) } else { rest = -1 }
                 }
-                for d in x.shape.dims { if let v = d.value { total *= v } }
+                for d in x.shape.dims { if let v = d.value { total = try checkedProduct(total, v) } }
                 if rest > 0, inSyms.isEmpty, total % rest == 0 { out[i] = .known(total / rest) }
                 else if rest > 0, inSyms.count == 1, total == rest { out[i] = inSyms[0] }
                 else { out[i] = .symbolic("?") }
@@ -120,6 +120,7 @@ extension OpKind {
         guard ends.count == starts.count, axes.count == starts.count, steps.count == starts.count else {
             throw ShapeError("starts, ends, axes and steps must have the same length")
         }
+        guard !steps.contains(0) else { throw ShapeError("steps \(steps) must be non-zero") }
         var out = x.shape.dims
         for i in 0..<axes.count {
             guard let len = x.shape[axes[i]].value else { out[axes[i]] = .symbolic("?"); continue }
@@ -179,8 +180,17 @@ extension OpKind {
     }
 }
 
+/// a * b, or a ShapeError when a declared shape is too large to count.
+func checkedProduct(_ a: Int, _ b: Int) throws -> Int {
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    guard !overflow else { throw ShapeError("element count overflows (\(a) x \(b))") }
+    return p
+}
+
 /// Number of elements ONNX Slice selects along one axis of length `len`.
+/// Zero for a zero step, which inference rejects.
 public func sliceCount(len: Int, start: Int, end: Int, step: Int) -> Int {
+    guard step != 0 else { return 0 }
     let (s, e) = sliceBounds(len: len, start: start, end: end, step: step)
     if step > 0 { return max(0, (e - s + step - 1) / step) }
     return max(0, (s - e + (-step) - 1) / (-step))
@@ -194,7 +204,9 @@ public func sliceBounds(len: Int, start: Int, end: Int, step: Int) -> (start: In
         s = min(max(s, 0), len)
         e = min(max(e, 0), len)
     } else {
-        s = min(max(s, -1), len - 1)
+        // ONNX clamps a backward start into [0, len-1] (so a start before the first
+        // element still selects it) and a backward end into [-1, len-1].
+        s = min(max(s, 0), len - 1)
         e = min(max(e, -1), len - 1)
     }
     return (s, e)

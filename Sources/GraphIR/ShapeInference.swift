@@ -71,7 +71,9 @@ func product(_ dims: ArraySlice<Dim>) -> Dim {
     var p = 1
     for d in dims {
         guard let v = d.value else { return dims.count == 1 ? d : .symbolic("?") }
-        p *= v
+        let (q, overflow) = p.multipliedReportingOverflow(by: v)
+        if overflow { return .symbolic("?") }
+        p = q
     }
     return .known(p)
 }
