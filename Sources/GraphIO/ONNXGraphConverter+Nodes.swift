@@ -74,6 +74,7 @@ extension ONNXGraphConverter {
     /// graph is not being specialized), the model's declared types stand in.
     func outputTypes(_ op: OpKind, inputs: [ValueID?], attributes: Attributes, outputNames: [String],
                      _ fail: (String) -> ONNXImportError) throws -> [TensorType] {
+        try checkMagnitudes(op, inputs: inputs, attributes: attributes, fail)
         let ctx = InferenceContext(inputs: inputs.map { $0.map { graph[$0].type } },
                                    constants: inputs.map { $0.flatMap { known[$0] } },
                                    attributes: attributes)
@@ -96,6 +97,36 @@ extension ONNXGraphConverter {
                 }
             }
             throw fail(e.message)
+        }
+    }
+
+    /// The largest magnitude accepted for integer attributes and shape operands; bigger
+    /// values are corrupt and would overflow shape arithmetic. Slice starts/ends are
+    /// exempt (INT64_MAX means "to the end") because they are clamped before use.
+    static let maxMagnitude = 1 << 40
+
+    func checkMagnitudes(_ op: OpKind, inputs: [ValueID?], attributes: Attributes,
+                         _ fail: (String) -> ONNXImportError) throws {
+        func ok(_ v: Int) -> Bool { v >= -Self.maxMagnitude && v <= Self.maxMagnitude }
+        for (key, value) in attributes {
+            switch value {
+            case .int(let v) where !ok(v): throw fail("attribute '\(key)' value \(v) is out of range")
+            case .ints(let v) where !v.allSatisfy(ok): throw fail("attribute '\(key)' has values out of range")
+            default: continue
+            }
+        }
+        for i in op.schema.operandInputs where i < inputs.count && !(op == .slice && (i == 1 || i == 2)) {
+            guard let id = inputs[i], let values = known[id]?.intValues else { continue }
+            guard values.allSatisfy(ok) else { throw fail("operand input \(i) has values out of range") }
+        }
+        for case let id? in inputs {
+            var total = 1
+            for d in graph[id].type.shape.dims {
+                guard let v = d.value else { continue }
+                let (m, overflow) = total.multipliedReportingOverflow(by: v)
+                guard !overflow, m <= Self.maxMagnitude else { throw fail("input '\(graph[id].name)' has an absurd shape \(graph[id].type.shape)") }
+                total = m
+            }
         }
     }
 
