@@ -1,1 +1,0 @@
-// The GraphIO module; see ../../README.md and DESIGN notes.

@@ -1,1 +1,0 @@
-// The ProtobufWire module; see ../../README.md and DESIGN notes.
