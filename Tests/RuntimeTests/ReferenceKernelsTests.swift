@@ -84,3 +84,15 @@ private let ramp4x4 = Tensor(shape: [1, 1, 4, 4], floats: (1...16).map(Float.ini
     let expected: [Float] = [7, 11, 14, 18]
     #expect(y.floatValues == expected)
 }
+
+@Test func groupedStridedDilatedPaddedConvMatchesOnnxRuntime() throws {
+    // Small integers and halves: every product and sum is exact in float32.
+    let x = Tensor(shape: [2, 4, 5, 5], floats: (0..<200).map { Float($0 % 7 - 3) })
+    let w = Tensor(shape: [6, 2, 3, 3], floats: (0..<108).map { Float($0 % 5 - 2) * 0.5 })
+    let bias = Tensor(shape: [6], floats: [1, -1, 0.5, 0, 2, -2])
+    let y = try single(.conv, x, ["group": .int(2), "strides": .ints([2, 1]), "pads": .ints([1, 2, 0, 1]),
+                                  "dilations": .ints([1, 2])], extra: [w, bias])[0]
+    #expect(y.shape == [2, 6, 2, 4])
+    let expected: [Float] = [1.5,-4,-4,-4,-5,-5.5,4,-1,-4.5,-6,1.5,6.5,14,14,-0.5,-1.5,0.5,8,3,-4.5,-6,-5.5,-4,-6,-5,-1.5,-2,0.5,-2,3.5,17,-2.5,9.5,2,7,6.5,1.5,-4,-9.5,0,-7,-5.5,-10,-3.5,-8.5,5,3,1.5,-2.5,-4.5,-3,3,8,11,8,10,-0.5,8.5,2,-1.5,-3.5,-10.5,-10,-9,5,-5,-4.5,-5,-1.5,-1,3,10.5,2,2,7.5,8,9,4,-12,-6,1.5,1,-7,-3,-6,6,7.5,1,-7.5,-6,5,0,8,-3,3.5,2]
+    #expect(y.floatValues == expected)
+}
