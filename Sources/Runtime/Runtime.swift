@@ -1,1 +1,0 @@
-// The Runtime module; see ../../README.md and DESIGN notes.
