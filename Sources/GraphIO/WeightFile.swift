@@ -97,7 +97,7 @@ struct WeightFileReader {
         let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard count >= 0, !overflow, expected == entry.length else {
             throw GraphStoreError(.typeMismatch, file: fileName, byteOffset: entry.offset,
-                                  "\(valueName): data length \(entry.length) at offset \(entry.offset) does not match \(dtype.rawValue)\(shape) (\(overflow ? -1 : expected) bytes)")
+                                  "\(valueName): data length \(entry.length) at offset \(entry.offset) does not match \(TensorType(dtype, Shape(shape))) (\(overflow ? -1 : expected) bytes)")
         }
         guard entry.offset >= WeightFile.headerSize else {
             throw GraphStoreError(.truncatedWeightFile, file: fileName, byteOffset: entry.offset,
@@ -117,7 +117,7 @@ struct WeightFileReader {
             }
             guard let t = Tensor(dtype: dtype, shape: shape, rawBytes: slice) else {
                 throw GraphStoreError(.typeMismatch, file: fileName, byteOffset: entry.offset,
-                                      "\(valueName): \(entry.length) bytes do not form a \(dtype.rawValue)\(shape) tensor")
+                                      "\(valueName): \(entry.length) bytes do not form a \(TensorType(dtype, Shape(shape))) tensor")
             }
             return t
         }
