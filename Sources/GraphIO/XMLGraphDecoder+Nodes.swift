@@ -178,7 +178,7 @@ extension XMLGraphDecoder {
         r.lowerBound == r.upperBound ? "\(r.lowerBound)" : r.upperBound == Int.max ? "\(r.lowerBound) or more" : "\(r.lowerBound) to \(r.upperBound)"
     }
 
-    /// ", did you mean 'Conv'?" for a near miss (same letters ignoring case, or one edit away).
+    /// " (did you mean 'Conv'?)" for a near miss: at most two edits away, ignoring case.
     static func suggestion(for name: String) -> String {
         let lower = Array(name.lowercased())
         func distance(_ b: [Character]) -> Int {
@@ -197,6 +197,6 @@ extension XMLGraphDecoder {
         let best = OpKind.allCases.map { ($0.rawValue, distance(Array($0.rawValue.lowercased()))) }
             .min { $0.1 < $1.1 }
         guard let best, best.1 <= 2 else { return "" }
-        return ", did you mean '\(best.0)'?"
+        return " (did you mean '\(best.0)'?)"
     }
 }

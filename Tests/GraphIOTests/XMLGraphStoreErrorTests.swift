@@ -104,7 +104,7 @@ struct XMLGraphStoreErrorTests {
         let error = try net.readError()
         #expect(error.kind == .unknownOp)
         #expect(error.description.hasPrefix(
-            "net.xml:\(line): <node name=\"predictions\">: unknown op 'Gemmm', did you mean 'Gemm'?; valid ops include Conv,"))
+            "net.xml:\(line): <node name=\"predictions\">: unknown op 'Gemmm' (did you mean 'Gemm'?); valid ops include Conv,"))
     }
 
     @Test("An attribute the op does not have lists the valid ones")

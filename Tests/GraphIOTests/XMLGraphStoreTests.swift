@@ -174,3 +174,31 @@ struct XMLGraphStoreTests {
         #expect(try GraphStore.read(from: url) == second)
     }
 }
+
+@Suite("XML graph store: documentation")
+struct XMLGraphStoreReadmeTests {
+    @Test("The example in Graphs/README.md reads, with a weights file that matches its checksums")
+    func readmeExample() throws {
+        let readmeURL = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Graphs/README.md")
+        let readme = try String(contentsOf: readmeURL, encoding: .utf8)
+        let start = try #require(readme.range(of: "```xml\n")).upperBound
+        let end = try #require(readme.range(of: "```", range: start..<readme.endIndex)).lowerBound
+
+        // The example's weights are those the builder draws with seed 7.
+        var b = GraphBuilder(name: "tiny", weights: .seeded(7))
+        let kernel = b.parameter("conv1_conv/kernel", shape: [8, 3, 3, 3], initializer: .glorotUniform)
+        _ = b.parameter("conv1_conv/bias", shape: [8], initializer: .uniform(low: -0.1, high: 0.1))
+        var writer = WeightFileWriter()
+        for v in b.graph.values { _ = writer.append(try #require(v.data)) }
+        let folder = try XMLTempFolder()
+        try Data(writer.bytes).write(to: folder.file("tiny.weights"))
+        try String(readme[start..<end]).write(to: folder.file("tiny.xml"), atomically: true, encoding: .utf8)
+
+        let graph = try GraphStore.read(from: folder.file("tiny.xml"))
+        #expect(graph.nodes.map(\.op) == [.pad, .conv, .relu, .clip])
+        #expect(graph[try #require(graph.value(named: "conv1_conv/kernel"))].data == b.graph[kernel].data)
+        #expect(graph.outputs.map { graph[$0].name } == ["clip"])
+    }
+}
