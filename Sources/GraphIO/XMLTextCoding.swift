@@ -41,6 +41,10 @@ enum XMLTextCoding {
                 throw XMLFieldError("bad dimension '\(s)' in shape '\(text)' (expected a size or a symbol such as N)")
             }
         }
+        // Shape inference multiplies sizes; a shape whose sizes overflow cannot be real.
+        guard elementCount(dims.compactMap(\.value)) != nil else {
+            throw XMLFieldError("shape '\(text)' has too many elements")
+        }
         return Shape(dims)
     }
 
@@ -50,7 +54,6 @@ enum XMLTextCoding {
         guard let dims = shape.staticDims else {
             throw XMLFieldError("tensor data needs a concrete shape, found '\(text)'")
         }
-        guard elementCount(dims) != nil else { throw XMLFieldError("shape '\(text)' has too many elements") }
         return dims
     }
 

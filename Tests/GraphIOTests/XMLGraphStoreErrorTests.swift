@@ -45,6 +45,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A truncated weights file names the file, the offset, the parameter and the size")
     func truncatedWeights() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         var size = 0
         try net.editWeights { bytes in
             bytes.removeLast(10)
@@ -61,6 +62,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A flipped byte is a checksum mismatch naming the parameter")
     func flippedByte() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         try net.editWeights { $0[64 + 100] ^= 0x01 }  // inside conv1_conv/kernel
         let error = try net.readError()
         #expect(error.kind == .checksumMismatch)
@@ -71,6 +73,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A weights file with the wrong magic is refused")
     func wrongMagic() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         try net.editWeights { $0.replaceSubrange(0..<8, with: Array("PK\u{3}\u{4}ZIPS".utf8)) }
         let error = try net.readError()
         #expect(error.kind == .badWeightHeader)
@@ -80,6 +83,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A missing weights file is named, with the XML line that refers to it")
     func missingWeights() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         try FileManager.default.removeItem(at: net.weightsURL)
         let error = try net.readError()
         #expect(error.kind == .missingWeightFile)
@@ -89,6 +93,7 @@ struct XMLGraphStoreErrorTests {
     @Test("Malformed XML reports libxml2's message and the line")
     func malformedXML() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML("</nodes>", "</nodez>")
         let error = try net.readError()
         #expect(error.kind == .malformedXML)
@@ -100,6 +105,7 @@ struct XMLGraphStoreErrorTests {
     @Test("An unknown op is named with a suggestion and some valid ops")
     func unknownOp() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"op="Gemm""#, #"op="Gemmm""#)
         let error = try net.readError()
         #expect(error.kind == .unknownOp)
@@ -110,6 +116,7 @@ struct XMLGraphStoreErrorTests {
     @Test("An attribute the op does not have lists the valid ones")
     func unknownAttribute() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"name="epsilon""#, #"name="epsilonn""#)
         let error = try net.readError()
         #expect(error.kind == .unknownAttribute)
@@ -120,6 +127,7 @@ struct XMLGraphStoreErrorTests {
     @Test("An unknown attribute kind is refused")
     func unknownAttributeKind() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"kind="float" value="0.1""#, #"kind="double" value="0.1""#)
         let error = try net.readError()
         #expect(error.kind == .unknownAttributeKind)
@@ -130,6 +138,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A reference to an undefined value names it")
     func danglingReference() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"<input ref="conv2_conv"/>"#, #"<input ref="conv3_conv"/>"#)
         let error = try net.readError()
         #expect(error.kind == .undefinedReference)
@@ -139,6 +148,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A duplicate value name points at the first definition")
     func duplicateValue() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let first = try net.editXML(#"<value name="conv1_conv/kernel""#, #"<value name="conv1_conv/kernel""#)
         let line = try net.editXML(#"<value name="conv2_conv/kernel""#, #"<value name="conv1_conv/kernel""#)
         let error = try net.readError()
@@ -150,6 +160,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A wrong dtype string lists the valid ones")
     func wrongDType() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"dtype="f32" shape="N,3,8,8""#, #"dtype="float32" shape="N,3,8,8""#)
         let error = try net.readError()
         #expect(error.kind == .invalidValue)
@@ -159,6 +170,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A stored shape that shape inference contradicts names the node")
     func inferredShapeMismatch() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         try net.editXML(#"<value name="add" dtype="f32" shape="N,8,8,8""#, #"<value name="add" dtype="f32" shape="N,8,8,9""#)
         let line = try net.xml.components(separatedBy: "\n").firstIndex { $0.contains(#"<node name="add""#) }! + 1
         let error = try net.readError()
@@ -170,6 +182,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A parameter whose declared shape disagrees with its data is refused")
     func parameterShapeMismatch() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML(#"shape="8,4" role="parameter""#, #"shape="4,8" role="parameter""#)
         let error = try net.readError()
         #expect(error.kind == .typeMismatch)
@@ -180,6 +193,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A data length that does not fit dtype and shape is refused with its offset")
     func dataLengthMismatch() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         try net.editXML(#"offset="1536" length="128""#, #"offset="1536" length="120""#)
         let error = try net.readError()
         #expect(error.kind == .typeMismatch)
@@ -190,6 +204,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A node that reads a value before it is computed is out of order")
     func outOfOrder() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         // Six spaces: the node's input, not the graph input list above it.
         let line = try net.editXML(#"      <input ref="image"/>"#, #"      <input ref="conv1_relu"/>"#)
         let error = try net.readError()
@@ -201,17 +216,20 @@ struct XMLGraphStoreErrorTests {
     @Test("Unknown elements and XML attributes are refused, not ignored")
     func unknownElementAndAttribute() throws {
         let net = try StoredXMLNet()
+        defer { net.folder.remove() }
         let line = try net.editXML("<nodes>", "<nodes>\n<bogus/>")
         let error = try net.readError()
         #expect(error.kind == .unknownElement)
         #expect(error.description == "net.xml:\(line + 1): <bogus>: unknown element <bogus> inside <nodes> (expected <node>)")
 
         let other = try StoredXMLNet()
+
+        defer { other.folder.remove() }
         try other.editXML(#"role="input""#, #"role="input" shpae="1""#)
         #expect(try other.readError().kind == .unknownXMLAttribute)
     }
 
-    @Test("Every truncation of a document fails cleanly", arguments: [0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
+    @Test("Truncated documents fail cleanly, with a line number", arguments: [0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
     func truncatedXML(fraction: Double) throws {
         let xml = try GraphStore.xmlString(try makeXMLTestNet(weights: .none))
         let cut = String(xml.prefix(Int(Double(xml.count) * fraction)))
@@ -224,6 +242,7 @@ struct XMLGraphStoreErrorTests {
     @Test("A missing graph file is an I/O error naming it")
     func missingXML() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let error = try #require(throws: GraphStoreError.self) { try GraphStore.read(from: folder.file("nothing.xml")) }
         #expect(error.kind == .io)
         #expect(error.description.hasPrefix("nothing.xml: cannot read graph file"))

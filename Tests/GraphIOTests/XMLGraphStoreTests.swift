@@ -3,8 +3,9 @@ import Testing
 import GraphIR
 @testable import GraphIO
 
-/// A temporary folder that removes itself; each test gets its own.
-final class XMLTempFolder {
+/// A temporary folder for one test; `defer { folder.remove() }` keeps it alive until the
+/// test ends and then deletes it.
+struct XMLTempFolder {
     let url: URL
 
     init() throws {
@@ -12,7 +13,7 @@ final class XMLTempFolder {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
+    func remove() { try? FileManager.default.removeItem(at: url) }
 
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
@@ -61,6 +62,7 @@ struct XMLGraphStoreTests {
     @Test("A seeded net round-trips to an equal graph with bit-identical weights")
     func roundTripWithWeights() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let graph = try makeXMLTestNet()
         let url = folder.file("net.xml")
         try GraphStore.write(graph, to: url)
@@ -80,6 +82,7 @@ struct XMLGraphStoreTests {
     @Test("Producers, node ids, omitted inputs and graph outputs are rebuilt")
     func rebuiltStructure() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let url = folder.file("net.xml")
         try GraphStore.write(try makeXMLTestNet(), to: url)
         let back = try GraphStore.read(from: url)
@@ -99,6 +102,7 @@ struct XMLGraphStoreTests {
     @Test("Structure-only graphs round-trip without a weights file")
     func structureOnly() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let graph = try makeXMLTestNet(weights: .none)
         let url = folder.file("arch.xml")
         try GraphStore.write(graph, to: url)
@@ -112,6 +116,7 @@ struct XMLGraphStoreTests {
     @Test("weights: false drops parameter data but keeps constants")
     func writeWithoutWeights() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let url = folder.file("arch.xml")
         try GraphStore.write(try makeXMLTestNet(), to: url, weights: false)
 
@@ -139,6 +144,7 @@ struct XMLGraphStoreTests {
         let c = b.constant("offsets", Tensor(shape: [2, 100], floats: (0..<200).map { Float($0) / 7 }))
         b.output(try b.add(.add, "sum", [x, c]))
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let url = folder.file("big.xml")
         try GraphStore.write(b.graph, to: url)
 
@@ -164,9 +170,22 @@ struct XMLGraphStoreTests {
         #expect(error.description.contains("graph name"))
     }
 
+    @Test("A graph the reader would refuse is not written at all")
+    func refusedWriteLeavesNothing() throws {
+        let folder = try XMLTempFolder()
+        defer { folder.remove() }
+        var graph = try makeXMLTestNet()
+        let kernel = try #require(graph.value(named: "conv2_conv/kernel"))
+        graph[kernel].name = "conv1_conv/kernel"
+        let error = try #require(throws: GraphStoreError.self) { try GraphStore.write(graph, to: folder.file("dup.xml")) }
+        #expect(error.description == "dup.xml: cannot store graph: duplicate value name 'conv1_conv/kernel'")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+    }
+
     @Test("Rewriting replaces both files")
     func overwrite() throws {
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         let url = folder.file("net.xml")
         try GraphStore.write(try makeXMLTestNet(weights: .seeded(1)), to: url)
         let second = try makeXMLTestNet(weights: .seeded(2))
@@ -193,6 +212,7 @@ struct XMLGraphStoreReadmeTests {
         var writer = WeightFileWriter()
         for v in b.graph.values { _ = writer.append(try #require(v.data)) }
         let folder = try XMLTempFolder()
+        defer { folder.remove() }
         try Data(writer.bytes).write(to: folder.file("tiny.weights"))
         try String(readme[start..<end]).write(to: folder.file("tiny.xml"), atomically: true, encoding: .utf8)
 

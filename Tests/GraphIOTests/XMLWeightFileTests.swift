@@ -69,7 +69,8 @@ struct XMLWeightFileTests {
         for bad in ["3,,4", "-1", "3x", "2, 1 0"] {
             #expect(throws: XMLFieldError.self, "\(bad)") { try XMLTextCoding.parseShape(bad) }
         }
-        #expect(throws: XMLFieldError.self) { try XMLTextCoding.parseStaticShape("99999999999,99999999999") }
+        #expect(throws: XMLFieldError.self) { try XMLTextCoding.parseShape("N,99999999999,99999999999") }
+        #expect(throws: XMLFieldError.self) { try XMLTextCoding.parseStaticShape("N,3") }
     }
 
     @Test("Inline tensors of every stored dtype round-trip; wrong counts are refused")
