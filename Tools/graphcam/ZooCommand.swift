@@ -44,9 +44,7 @@ struct ZooCommand: ParsableCommand {
         var output: String
 
         func run() throws {
-            guard let entry = Zoo.entry(named: name) else {
-                throw ValidationError("unknown zoo network '\(name)'; known: \(Zoo.names.joined(separator: ", "))")
-            }
+            let entry = try Zoo.entry(named: name)
             let weights: WeightMode = structureOnly ? .none : .seeded(seed)
             let graph = try entry.graph(inputSize: inputSize, weights: weights)
             try graph.verify()
