@@ -25,6 +25,7 @@ extension OpKind {
             throw ShapeError("kernel_shape, strides and dilations must be positive")
         }
         guard pads.allSatisfy({ $0 >= 0 }) else { throw ShapeError("pads must be non-negative, found \(pads)") }
+        try requireSane(kernel + strides + dilations + pads, "window attributes")
         let autoPad = a.string("auto_pad") ?? "NOTSET"
         guard ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].contains(autoPad) else {
             throw ShapeError("unknown auto_pad '\(autoPad)'")

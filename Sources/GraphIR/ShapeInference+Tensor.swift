@@ -96,6 +96,7 @@ extension OpKind {
         let r = x.shape.rank
         guard let pads = try ctx.intOperand(1, "pads") else { throw ShapeError("missing required input 1 (pads)") }
         let axes = try ctx.intOperand(3, "axes").map { try $0.map { try normalizeAxis($0, rank: r) } } ?? Array(0..<r)
+        try requireSane(pads, "pads")
         guard pads.count == 2 * axes.count else {
             throw ShapeError("pads has \(pads.count) values, expected \(2 * axes.count)")
         }
@@ -117,6 +118,7 @@ extension OpKind {
         }
         let axes = try ctx.intOperand(3, "axes").map { try $0.map { try normalizeAxis($0, rank: r) } } ?? Array(0..<starts.count)
         let steps = try ctx.intOperand(4, "steps") ?? Array(repeating: 1, count: starts.count)
+        try requireSane(steps, "steps")
         guard ends.count == starts.count, axes.count == starts.count, steps.count == starts.count else {
             throw ShapeError("starts, ends, axes and steps must have the same length")
         }

@@ -45,6 +45,17 @@ public func normalizeAxis(_ axis: Int, rank: Int, _ what: String = "axis") throw
     return a
 }
 
+/// Largest magnitude accepted for a size-like attribute or operand (pads, strides,
+/// kernel sizes, reshape targets). Far above any real tensor, and small enough that
+/// shape arithmetic on it cannot overflow: corrupt files get an error, not a trap.
+public let maxSaneExtent = 1 << 40
+
+func requireSane(_ values: [Int], _ what: String) throws {
+    if let bad = values.first(where: { $0 > maxSaneExtent || $0 < -maxSaneExtent }) {
+        throw ShapeError("\(what) value \(bad) is out of range (magnitude above 2^40)")
+    }
+}
+
 /// Numpy-style broadcast of two shapes.
 public func broadcastShapes(_ a: Shape, _ b: Shape) throws -> Shape {
     let r = max(a.rank, b.rank)
