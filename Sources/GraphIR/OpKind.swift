@@ -5,6 +5,12 @@ public enum OpKind: String, Sendable, Hashable, CaseIterable {
     // Convolution and normalization
     case conv = "Conv"
     case batchNormalization = "BatchNormalization"
+    /// Conv + bias, then an optional residual `Z` added, then an optional activation, in
+    /// one kernel call: `act(conv(X, W) + B + Z)`. Not an ONNX op: the optimizer creates
+    /// it (onnxruntime's com.microsoft FusedConv plays the same role). `activation` is
+    /// "" / "Relu" / "Clip" (with `activation_params` [min, max]) / "Sigmoid" /
+    /// "Swish" / "LeakyRelu" (params [alpha]) / "HardSigmoid" (params [alpha, beta]).
+    case fusedConv = "FusedConv"
     // Activations
     case relu = "Relu"
     case leakyRelu = "LeakyRelu"
@@ -107,6 +113,10 @@ extension OpKind {
             return OpSchema(inputs: 2...3, attributes: [
                 "kernel_shape": .ints, "strides": .ints, "pads": .ints, "dilations": .ints,
                 "group": .int, "auto_pad": .string])
+        case .fusedConv:
+            return OpSchema(inputs: 2...4, attributes: [
+                "kernel_shape": .ints, "strides": .ints, "pads": .ints, "dilations": .ints,
+                "group": .int, "auto_pad": .string, "activation": .string, "activation_params": .floats])
         case .batchNormalization:
             return OpSchema(inputs: 5...5, outputs: 1...3, attributes: [
                 "epsilon": .float, "momentum": .float, "training_mode": .int])

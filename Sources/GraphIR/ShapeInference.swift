@@ -97,6 +97,16 @@ extension OpKind {
         switch self {
         case .conv:
             return [try inferConv(ctx)]
+        case .fusedConv:
+            let y = try inferConv(ctx)
+            if ctx.inputs.count > 3, let z = ctx.inputs[3], z != y {
+                throw ShapeError("residual input Z is \(z) but the convolution produces \(y)")
+            }
+            let act = a.string("activation") ?? ""
+            guard ["", "Relu", "Clip", "Sigmoid", "Swish", "LeakyRelu", "HardSigmoid"].contains(act) else {
+                throw ShapeError("unknown fused activation '\(act)'")
+            }
+            return [y]
         case .batchNormalization:
             let x = try ctx.input(0)
             guard x.shape.rank >= 2 else { throw ShapeError("input must have rank >= 2, found \(x.shape)") }

@@ -119,6 +119,8 @@ func makeKernel(_ s: NodeSignature) throws -> StepKernel {
         return try makeHeavyKernel(s)
     case .constant:
         throw s.fail("Constant nodes are folded at compile time")
+    case .fusedConv:
+        throw s.fail("FusedConv is not executable yet")
     }
 }
 
