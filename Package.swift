@@ -33,11 +33,15 @@ let package = Package(
         .target(name: "GraphIR"),
         // ONNX import/export and the XML graph store.
         .target(name: "GraphIO", dependencies: ["GraphIR", "ProtobufWire", "CLibXML2"]),
+        // Graph-to-graph passes: folding, fusion, dead-code elimination, memory planning.
+        .target(name: "GraphOpt", dependencies: ["GraphIR"]),
+        // Reverse-mode differentiation as a graph transform, and training graphs.
+        .target(name: "Autodiff", dependencies: ["GraphIR"]),
         // CPU kernels on raw buffers; no knowledge of the IR.
         .target(name: "Kernels", dependencies: ["CBLAS"],
                 swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
         // Compiles a Graph into a Program and runs it.
-        .target(name: "Runtime", dependencies: ["GraphIR", "Kernels"],
+        .target(name: "Runtime", dependencies: ["GraphIR", "GraphOpt", "Kernels"],
                 swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
         // The model zoo, declared with the DSL (Keras layer names).
         .target(name: "Models", dependencies: ["GraphIR"]),
@@ -45,14 +49,23 @@ let package = Package(
         .executableTarget(
             name: "graphcam",
             dependencies: [
-                "GraphIR", "GraphIO", "Runtime", "Models",
+                "GraphIR", "GraphIO", "GraphOpt", "Autodiff", "Runtime", "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/graphcam"),
+        // libFuzzer entry point for the protobuf/ONNX decoder (see README, "Fuzzing").
+        .executableTarget(
+            name: "onnx-fuzz",
+            dependencies: ["GraphIO", "ProtobufWire"],
+            path: "Tools/fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "GraphIRTests", dependencies: ["GraphIR"]),
         .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "Models"]),
+        .testTarget(name: "GraphOptTests", dependencies: ["GraphOpt", "Models", "Runtime"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Models", "Runtime"],
+                    swiftSettings: optimizedInDebug),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "GraphIO", "Models"],

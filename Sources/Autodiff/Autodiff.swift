@@ -1,0 +1,1 @@
+// Autodiff: reverse-mode differentiation on the graph.

@@ -1,0 +1,1 @@
+// GraphOpt: passes and the memory planner.
