@@ -92,3 +92,16 @@ struct ZooTests {
         #expect(g.value(named: "block6m_add") != nil)
     }
 }
+
+@Suite("Trainable recipe spellings")
+struct TrainableRecipeParsingTests {
+    @Test func parsesCommandLineSpellings() {
+        #expect(TrainableRecipe(parsing: "last10+bn") == .lastLayers(10, plusBatchNorm: true))
+        #expect(TrainableRecipe(parsing: "last3") == .lastLayers(3, plusBatchNorm: false))
+        #expect(TrainableRecipe(parsing: "head") == .headOnly)
+        #expect(TrainableRecipe(parsing: "none") == .all)
+        #expect(TrainableRecipe(parsing: "lastX") == nil)
+        #expect(TrainableRecipe(parsing: "last-1") == nil)
+        #expect(TrainableRecipe.paper == .lastLayers(10, plusBatchNorm: true))
+    }
+}

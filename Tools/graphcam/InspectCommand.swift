@@ -27,12 +27,14 @@ struct InspectCommand: ParsableCommand {
         if let n = bindBatch, !graph.symbols.isEmpty {
             graph = try graph.specialized(Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, n) }))
         }
+        let out: String
         switch format {
-        case .text: print(graph.textDescription, terminator: "")
-        case .dot: print(graph.dot(), terminator: "")
-        case .xml: print(try GraphStore.xmlString(graph), terminator: "")
-        case .summary: print(graph.summary.formatted(), terminator: "")
+        case .text: out = graph.textDescription
+        case .dot: out = graph.dot()
+        case .xml: out = try GraphStore.xmlString(graph)
+        case .summary: out = graph.summary.formatted()
         }
+        print(out, terminator: out.hasSuffix("\n") ? "" : "\n")
     }
 }
 

@@ -37,6 +37,9 @@ struct ZooCommand: ParsableCommand {
         @Option(help: "Seed for the deterministic weight initialization.")
         var seed: UInt64 = 0
 
+        @Option(help: "Which parameters are trainable: none (all trainable), head, lastN, lastN+bn (the study's: last10+bn).")
+        var freeze: String?
+
         @Flag(help: "Write the structure only, without generating weights.")
         var structureOnly = false
 
@@ -46,7 +49,13 @@ struct ZooCommand: ParsableCommand {
         func run() throws {
             let entry = try Zoo.entry(named: name)
             let weights: WeightMode = structureOnly ? .none : .seeded(seed)
-            let graph = try entry.graph(inputSize: inputSize, weights: weights)
+            var graph = try entry.graph(inputSize: inputSize, weights: weights)
+            if let freeze {
+                guard let recipe = TrainableRecipe(parsing: freeze) else {
+                    throw ValidationError("--freeze '\(freeze)': expected none, head, lastN or lastN+bn")
+                }
+                graph = try graph.settingTrainable(recipe, backboneOutput: entry.featureLayer)
+            }
             try graph.verify()
             try writeGraph(graph, to: output, weights: !structureOnly)
             let (t, f) = graph.parameterCounts
