@@ -11,7 +11,6 @@ Used by networks.py; not a command-line tool.
 import zlib
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 from numpy.lib.stride_tricks import sliding_window_view
 

@@ -6,10 +6,13 @@ torch_style.py) and `keras` (tf2onnx of the keras.applications network, opset 13
 see keras_style.py).
 
 Weights: He-normal convolutions (std sqrt(2 / fan_in)), dense layers N(0, gain / fan_in),
-biases U(-0.1, 0.1), BatchNorm gamma U(0.5, 1.5) and beta U(-0.1, 0.1). BatchNorm running
+biases U(-0.1, 0.1), BatchNorm gamma U(0.5, 1.5) (times netgraph.RESIDUAL_GAMMA = 0.5 on the
+last BatchNorm of a residual branch, as in trained ResNets: without it the stream grows and
+the float32 noise floor nears 1e-4) and beta U(-0.1, 0.1). BatchNorm running
 statistics are measured on a seeded calibration batch as the graph is built (then perturbed:
 mean += U(-0.1, 0.1)*std, var *= U(0.5, 1.5)), the way a trained network's match its data, so
-activations stay O(1) at every depth and the softmax outputs are not saturated. Everything is
+activations stay O(1) at every depth; the classifier is scaled to unit-rms logits on that
+batch, so the softmax outputs are not saturated. Everything is
 a function of (model, style, size, seed).
 
 Library use (run from this directory or put it on sys.path):
