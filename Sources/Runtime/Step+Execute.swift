@@ -74,18 +74,18 @@ extension Step {
                 scores: f(try input(0)), labels: arena.int64s(try input(1)), weights: optionalInput(2).map(f),
                 p, loss: f(try output(0)), logProb: f(try output(1)))
             if let error { throw labelError(error, classes: p.classes) }
-        case .conv(let params):
+        case .conv(let plan):
             try kernelCall {
-                try Conv.forward(params, input: f(try input(0)), weight: f(try input(1)),
+                try Conv.forward(plan, input: f(try input(0)), weight: f(try input(1)),
                                  bias: optionalInput(2).map(f), output: f(try output(0)), workspace: arena.scratch)
             }
-        case .maxPool(let params, let order):
+        case .maxPool(let plan, let order):
             try kernelCall {
-                try Pool.max(params, input: f(try input(0)), output: f(try output(0)),
+                try Pool.max(plan, input: f(try input(0)), output: f(try output(0)),
                              indices: optionalOutput(1).map { arena.int64s($0) }, storageOrder: order)
             }
-        case .averagePool(let params):
-            try kernelCall { try Pool.average(params, input: f(try input(0)), output: f(try output(0))) }
+        case .averagePool(let plan):
+            Pool.average(plan, input: f(try input(0)), output: f(try output(0)))
         case .globalPool(let batch, let channels, let spatial, let isMax):
             let x = f(try input(0)), y = f(try output(0))
             try kernelCall {

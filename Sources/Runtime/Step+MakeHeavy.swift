@@ -54,14 +54,14 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
             strides: a.ints("strides") ?? Array(repeating: 1, count: kernel.count),
             dilations: a.ints("dilations") ?? Array(repeating: 1, count: kernel.count),
             padsBegin: pads.begin, padsEnd: pads.end, outSpatial: Array(y[2...]))
-        try validate(s) { try params.validate() }
+        let plan = try checked(s) { try Conv.Plan(params) }
         guard w[1] * params.group == params.inChannels, y[1] == params.outChannels, y[0] == params.batch else {
             throw s.fail("weight \(w) and output \(y) do not match input \(x) with group \(params.group)")
         }
         if s.inputs.count > 2, s.inputs[2] != nil, try s.inputDims(2) != [params.outChannels] {
             throw s.fail("bias has shape \(try s.inputDims(2)), expected [\(params.outChannels)]")
         }
-        return .conv(params)
+        return .conv(plan)
     case .maxPool, .averagePool:
         guard let kernel = a.ints("kernel_shape") else { throw s.fail("missing attribute 'kernel_shape'") }
         let y = try s.outputDims(0)
@@ -75,11 +75,11 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
             dilations: a.ints("dilations") ?? Array(repeating: 1, count: kernel.count),
             padsBegin: pads.begin, padsEnd: pads.end, outSpatial: Array(y[2...]),
             countIncludePad: (a.int("count_include_pad") ?? 0) != 0)
-        try validate(s) { try params.validate(kernelName: s.node.op.rawValue) }
-        guard s.node.op == .maxPool else { return .averagePool(params) }
+        let plan = try checked(s) { try Pool.Plan(params, kernelName: s.node.op.rawValue) }
+        guard s.node.op == .maxPool else { return .averagePool(plan) }
         let order = a.int("storage_order") ?? 0
         guard order == 0 || order == 1 else { throw s.fail("storage_order \(order) is neither 0 nor 1") }
-        return .maxPool(params, storageOrder: order)
+        return .maxPool(plan, storageOrder: order)
     case .globalAveragePool, .globalMaxPool:
         guard x.count >= 3 else { throw s.fail("input must have rank >= 3 (N, C, spatial...), found \(x)") }
         let spatial = x[2...].reduce(1, *)
@@ -98,9 +98,8 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
         return .gemm(try gemmParams(s, x, try s.inputDims(1)))
     case .matMul:
         let b = try s.inputDims(1)
-        var plan: MatMul.Plan?
-        try validate(s) { plan = try MatMul.plan(aShape: x, bShape: b) }
-        guard let plan, plan.outputShape == (try s.outputDims(0)) else {
+        let plan = try checked(s) { try MatMul.plan(aShape: x, bShape: b) }
+        guard plan.outputShape == (try s.outputDims(0)) else {
             throw s.fail("output shape \(try s.outputDims(0)) does not match \(x) x \(b)")
         }
         return .matMul(plan)
@@ -134,10 +133,10 @@ private func gemmParams(_ s: NodeSignature, _ aDims: [Int], _ bDims: [Int]) thro
                       beta: attributes.float("beta") ?? 1, addend: addend)
 }
 
-/// Runs a kernel's parameter check, reporting a failure against the node.
-private func validate(_ s: NodeSignature, _ check: () throws -> Void) throws {
+/// Makes a kernel plan (which validates its parameters), reporting a failure against the node.
+private func checked<Plan>(_ s: NodeSignature, _ make: () throws -> Plan) throws -> Plan {
     do {
-        try check()
+        return try make()
     } catch let e as KernelParameterError {
         throw s.fail(e.description)
     }

@@ -25,10 +25,10 @@ enum StepKernel {
     // Heavy ops: the optimized kernels of the Kernels module, parameters resolved and
     // validated at compile time.
     /// Conv through `Conv.forward`; an im2col conv uses the program's shared scratch.
-    case conv(ConvParams)
-    case maxPool(PoolParams, storageOrder: Int)
+    case conv(Conv.Plan)
+    case maxPool(Pool.Plan, storageOrder: Int)
     /// AveragePool; `count_include_pad` is part of the params.
-    case averagePool(PoolParams)
+    case averagePool(Pool.Plan)
     case globalPool(batch: Int, channels: Int, spatial: Int, max: Bool)
     case batchNorm(BatchNormParams)
     case gemm(GemmParams)
@@ -40,7 +40,7 @@ extension StepKernel {
     /// scratch region sized for its largest step and shares it: steps run one at a time.
     var scratchCount: Int {
         switch self {
-        case .conv(let params): return Conv.workspaceCount(params)
+        case .conv(let plan): return plan.workspaceCount
         // Training mode always writes running statistics; without outputs they go to scratch.
         case .batchNorm(let p) where p.training: return 2 * p.channels
         default: return 0
