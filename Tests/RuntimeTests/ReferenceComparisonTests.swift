@@ -282,3 +282,52 @@ func matMulMatchesReference(aShape: [Int], bShape: [Int]) throws {
     #expect(y.shape == expected.shape)
     #expect(worstRelativeError(y.floatValues, expected.values) <= tolerance)
 }
+
+// MARK: - A small network
+
+@Test func convBatchNormReluPoolGemmChainMatchesReferenceComposition() throws {
+    // The conv output has 2 * 8 * 66 * 66 = 69,696 elements: above the threshold where the
+    // elementwise kernels (Relu, the per-channel Add) split their work across threads.
+    let (batch, channels, side) = (2, 8, 66)
+    let x = randomFloats(batch * 3 * side * side, seed: 20), w = randomFloats(channels * 27, seed: 21)
+    let scale = randomFloats(channels, seed: 22), shift = randomFloats(channels, seed: 23)
+    let mean = randomFloats(channels, seed: 24), variance = randomFloats(channels, seed: 25).map { $0 + 1.5 }
+    let offset = randomFloats(channels, seed: 26), dense = randomFloats(channels * 3, seed: 27)
+    let denseBias = randomFloats(3, seed: 28)
+
+    var b = GraphBuilder(name: "chain")
+    let xv = b.input("x", TensorType(.float32, Shape([batch, 3, side, side])))
+    func constant(_ name: String, _ shape: [Int], _ values: [Float]) -> ValueID {
+        b.constant(name, Tensor(shape: shape, floats: values))
+    }
+    let conv = try b.add(.conv, "conv", [xv, constant("w", [channels, 3, 3, 3], w)], ["pads": .ints([1, 1, 1, 1])])
+    let bn = try b.add(.batchNormalization, "bn", [conv, constant("scale", [channels], scale),
+                                                   constant("shift", [channels], shift), constant("mean", [channels], mean),
+                                                   constant("variance", [channels], variance)])
+    let relu = try b.add(.relu, "relu", [bn])
+    let added = try b.add(.add, "add", [relu, constant("offset", [channels, 1, 1], offset)])
+    let pooled = try b.add(.maxPool, "pool", [added], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])])
+    let global = try b.add(.globalAveragePool, "gap", [pooled])
+    let flat = try b.add(.flatten, "flatten", [global])
+    b.output(try b.add(.gemm, "dense", [flat, constant("dense", [channels, 3], dense), constant("bias", [3], denseBias)]))
+    let y = try Program.compile(b.graph).run(["x": Tensor(shape: [batch, 3, side, side], floats: x)])[0]
+
+    let plane = side * side
+    let convWindow = ReferenceWindow(inSpatial: [side, side], kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1],
+                                     outSpatial: [side, side])
+    let convolved = ReferenceKernels.conv(batch: batch, inChannels: 3, outChannels: channels, group: 1, convWindow,
+                                          x: x, w: w, bias: nil)
+    let normalized = ReferenceKernels.batchNorm(batch: batch, channels: channels, spatial: plane, epsilon: 1e-5,
+                                                momentum: 0.9, training: false, x: convolved, scale: scale, bias: shift,
+                                                mean: mean, variance: variance).y
+    let activated = normalized.enumerated().map { i, v in max(v, 0) + offset[(i / plane) % channels] }
+    let poolWindow = ReferenceWindow(inSpatial: [side, side], kernel: [2, 2], strides: [2, 2],
+                                     outSpatial: [side / 2, side / 2])
+    let maxima = ReferenceKernels.maxPool(planes: batch * channels, poolWindow, storageOrder: 0, originalRank: 2,
+                                          x: activated).values
+    let averages = ReferenceKernels.globalPool(planes: batch * channels, spatial: plane / 4, max: false, x: maxima)
+    let expected = ReferenceKernels.gemm(m: batch, n: 3, k: channels, transA: false, transB: false, alpha: 1, beta: 1,
+                                         a: averages, b: dense, c: denseBias, cShape: [3])
+    #expect(y.shape == [batch, 3])
+    #expect(worstRelativeError(y.floatValues, expected) <= tolerance)
+}
