@@ -30,6 +30,36 @@ public enum Conv {
         return params.inChannels * params.kernel.reduce(1, *) * params.outSpatial.reduce(1, *)
     }
 
+    /// A convolution validated once, with its window geometry and algorithm resolved, so that
+    /// repeated `forward` calls (a compiled program's runs) neither re-check nor allocate.
+    public struct Plan: Sendable {
+        public let params: ConvParams
+        public let algorithm: Algorithm
+        /// Float elements of scratch memory `forward` needs (0 when it needs none).
+        public let workspaceCount: Int
+        let geometry: WindowGeometry
+
+        /// Validates `params`; throws `KernelParameterError` naming the field at fault.
+        public init(_ params: ConvParams) throws {
+            try params.validate()
+            let geometry = WindowGeometry(
+                inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides,
+                dilations: params.dilations, padsBegin: params.padsBegin, padsEnd: params.padsEnd,
+                outSpatial: params.outSpatial)
+            let groupRows = params.outChannels / params.group
+            let groupDepth = params.inChannels / params.group * geometry.kernelVolume
+            guard Gemm.fitsBLAS(groupRows, groupDepth, geometry.outputPlane,
+                                groupDepth * geometry.outputPlane, groupRows * groupDepth) else {
+                throw KernelParameterError(kernel: "Conv", field: "inSpatial",
+                                           message: "GEMM sizes exceed 32-bit BLAS limits")
+            }
+            self.params = params
+            self.geometry = geometry
+            self.algorithm = Conv.algorithm(for: params)
+            self.workspaceCount = Conv.workspaceCount(params)
+        }
+    }
+
     /// Computes `output = conv(input, weight) + bias`.
     ///
     /// Buffer layouts are described on `ConvParams`; `bias` is `[outChannels]` or nil, and
@@ -40,19 +70,19 @@ public enum Conv {
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?
     ) throws {
-        try params.validate()
-        let geometry = WindowGeometry(
-            inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides,
-            dilations: params.dilations, padsBegin: params.padsBegin, padsEnd: params.padsEnd,
-            outSpatial: params.outSpatial)
-        let groupRows = params.outChannels / params.group
-        let groupDepth = params.inChannels / params.group * geometry.kernelVolume
-        guard Gemm.fitsBLAS(groupRows, groupDepth, geometry.outputPlane,
-                            groupDepth * geometry.outputPlane, groupRows * groupDepth) else {
-            throw KernelParameterError(kernel: "Conv", field: "inSpatial",
-                                       message: "GEMM sizes exceed 32-bit BLAS limits")
-        }
-        switch algorithm(for: params) {
+        try forward(Plan(params), input: input, weight: weight, bias: bias, output: output,
+                    workspace: workspace)
+    }
+
+    /// `forward` for a plan made once; throws only for a missing workspace.
+    public static func forward(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?
+    ) throws {
+        let params = plan.params
+        let geometry = plan.geometry
+        switch plan.algorithm {
         case .depthwise:
             depthwise(params, geometry, input: input, weight: weight, bias: bias, output: output)
         case .pointwise:
@@ -66,7 +96,7 @@ public enum Conv {
             guard let workspace else {
                 throw KernelParameterError(
                     kernel: "Conv", field: "workspace",
-                    message: "nil, but \(workspaceCount(params)) floats are needed")
+                    message: "nil, but \(plan.workspaceCount) floats are needed")
             }
             for image in 0..<params.batch {
                 Im2Col.fill(geometry: geometry, channels: params.inChannels,

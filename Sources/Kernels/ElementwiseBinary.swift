@@ -192,9 +192,20 @@ func stridedBinary<F: BinaryFunctor>(
     }
 }
 
-/// `y = a op b` on float32 with a precomputed plan.
+/// `y = a op b` on float32 with a precomputed plan. Large outputs are split across threads
+/// (see `Elementwise.parallelThreshold`); general strided broadcasts stay on one thread.
 public func binaryFloat(_ op: BinaryOp, _ plan: BroadcastPlan,
                         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    guard plan.count >= Elementwise.parallelThreshold else {
+        binaryFloatSerial(op, plan, a, b, y)
+        return
+    }
+    Elementwise.forEachPart(of: plan, a, b, y) { part, a, b, y in binaryFloatSerial(op, part, a, b, y) }
+}
+
+/// `binaryFloat` on the calling thread.
+func binaryFloatSerial(_ op: BinaryOp, _ plan: BroadcastPlan,
+                       _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
     switch op {
     case .add: broadcastBinary(AddFunctor<Float>.self, plan, a, b, y)
     case .sub: broadcastBinary(SubFunctor<Float>.self, plan, a, b, y)

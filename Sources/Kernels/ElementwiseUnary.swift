@@ -28,8 +28,20 @@ public enum UnaryOp: Sendable, Equatable {
     return e / (1 + e)
 }
 
-/// Applies `op` to `count` floats; `y` may equal `x` (in place).
+/// Applies `op` to `count` floats; `y` may equal `x` (in place). Large tensors are split
+/// across threads (see `Elementwise.parallelThreshold`).
 public func unaryFloat(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    guard n >= Elementwise.parallelThreshold else {
+        unaryFloatSerial(op, x, y, count: n)
+        return
+    }
+    Parallel.forEachChunk(count: n, minimumChunk: Elementwise.minimumChunk) { range in
+        unaryFloatSerial(op, x + range.lowerBound, y + range.lowerBound, count: range.count)
+    }
+}
+
+/// `unaryFloat` on the calling thread.
+func unaryFloatSerial(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
     switch op {
     case .relu:
         for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }

@@ -12,53 +12,55 @@ public enum MatMul {
         aShape: [Int], bShape: [Int], a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         y: UnsafeMutablePointer<Float>
     ) throws {
-        let plan = try plan(aShape, bShape)
+        batched(try plan(aShape, bShape), a: a, b: b, y: y)
+    }
+
+    /// Computes `y = a @ b` with a plan made once by `plan(aShape:bShape:)`; allocates nothing,
+    /// so a runtime can resolve the plan at compile time and call this on every run.
+    public static func batched(
+        _ plan: Plan, a: UnsafePointer<Float>, b: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+    ) {
         let (m, n, k) = (plan.m, plan.n, plan.k)
-        let batchCount = plan.batch.reduce(1, *)
+        let batchCount = plan.aOffsets.count
         guard batchCount > 0, m > 0, n > 0 else { return }
         guard k > 0 else {
             y.update(repeating: 0, count: batchCount * m * n)
             return
         }
-        // Every `a` matrix against one shared `b`: a single [batch * M, K] x [K, N] product.
-        let aIsContiguous = plan.batch.indices.allSatisfy { axis in
-            plan.batch[axis] == 1 || plan.aStrides[axis] == contiguousStrides(plan.batch)[axis]
-        }
-        if plan.bStrides.allSatisfy({ $0 == 0 }), aIsContiguous, Gemm.fitsBLAS(batchCount * m) {
+        if plan.foldsBatchIntoRows {
             Gemm.sgemm(transA: false, transB: false, m: batchCount * m, n: n, k: k,
                        alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: y, ldc: n)
             return
         }
-        var index = Array(repeating: 0, count: plan.batch.count)
         for matrix in 0..<batchCount {
-            var aOffset = 0
-            var bOffset = 0
-            for axis in index.indices {
-                aOffset += index[axis] * plan.aStrides[axis]
-                bOffset += index[axis] * plan.bStrides[axis]
-            }
             Gemm.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
-                       a: a + aOffset * m * k, lda: k, b: b + bOffset * k * n, ldb: n,
+                       a: a + plan.aOffsets[matrix], lda: k, b: b + plan.bOffsets[matrix], ldb: n,
                        beta: 0, c: y + matrix * m * n, ldc: n)
-            // Odometer over the broadcast batch index, last axis fastest.
-            var axis = index.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < plan.batch[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
         }
     }
 
-    /// Matrix sizes, broadcast batch dims and each operand's batch strides (in matrices; 0 where
-    /// the operand is broadcast).
-    struct Plan {
-        var m: Int, n: Int, k: Int
-        var batch: [Int]
+    /// Plans `a @ b` for operands of shapes `aShape` and `bShape`; throws a
+    /// `KernelParameterError` when they do not multiply or broadcast.
+    public static func plan(aShape: [Int], bShape: [Int]) throws -> Plan {
+        try plan(aShape, bShape)
+    }
+
+    /// A resolved `a @ b`: matrix sizes, broadcast batch dims, and where each output matrix's
+    /// operands start.
+    public struct Plan: Equatable, Sendable {
+        public var m: Int, n: Int, k: Int
+        /// Broadcast batch dims of the output.
+        public var batch: [Int]
+        /// Each operand's batch strides, in matrices (0 where the operand is broadcast).
         var aStrides: [Int]
         var bStrides: [Int]
-        var outputShape: [Int]
+        public var outputShape: [Int]
+        /// Per output matrix (row-major over `batch`): element offset of its `a` and `b` operands.
+        public var aOffsets: [Int]
+        public var bOffsets: [Int]
+        /// Every `a` matrix meets one shared `b` and the `a`s are contiguous: one
+        /// `[batch * M, K] x [K, N]` product computes them all.
+        public var foldsBatchIntoRows: Bool
     }
 
     static func plan(_ aShape: [Int], _ bShape: [Int]) throws -> Plan {
@@ -94,11 +96,38 @@ public enum MatMul {
         var output = batch
         if aShape.count > 1 { output.append(aMatrix[0]) }
         if bShape.count > 1 { output.append(bMatrix[1]) }
-        let plan = Plan(m: aMatrix[0], n: bMatrix[1], k: aMatrix[1], batch: batch,
+        var plan = Plan(m: aMatrix[0], n: bMatrix[1], k: aMatrix[1], batch: batch,
                         aStrides: broadcastStrides(aPadded), bStrides: broadcastStrides(bPadded),
-                        outputShape: output)
+                        outputShape: output, aOffsets: [], bOffsets: [], foldsBatchIntoRows: false)
         guard Gemm.fitsBLAS(plan.m, plan.n, plan.k, plan.m * plan.k, plan.k * plan.n, plan.m * plan.n) else {
             throw fail("shape", "matrix sizes exceed 32-bit BLAS limits")
+        }
+        let batchCount = batch.reduce(1, *)
+        let aIsContiguous = batch.indices.allSatisfy { axis in
+            batch[axis] == 1 || plan.aStrides[axis] == contiguousStrides(batch)[axis]
+        }
+        plan.foldsBatchIntoRows = plan.bStrides.allSatisfy { $0 == 0 } && aIsContiguous
+            && Gemm.fitsBLAS(batchCount * plan.m)
+        // Odometer over the broadcast batch index, last axis fastest.
+        var index = Array(repeating: 0, count: batch.count)
+        plan.aOffsets.reserveCapacity(batchCount)
+        plan.bOffsets.reserveCapacity(batchCount)
+        for _ in 0..<batchCount {
+            var aMatrixIndex = 0
+            var bMatrixIndex = 0
+            for axis in index.indices {
+                aMatrixIndex += index[axis] * plan.aStrides[axis]
+                bMatrixIndex += index[axis] * plan.bStrides[axis]
+            }
+            plan.aOffsets.append(aMatrixIndex * plan.m * plan.k)
+            plan.bOffsets.append(bMatrixIndex * plan.k * plan.n)
+            var axis = index.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < batch[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
         }
         return plan
     }

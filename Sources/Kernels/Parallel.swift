@@ -8,8 +8,8 @@ import Foundation
 /// - OpenBLAS owns the threading of every GEMM. Kernels call `cblas_sgemm` only from the calling
 ///   thread, never from inside a `Parallel.forEachChunk` body, so BLAS may use all cores for a
 ///   large product (convolution GEMMs are large enough to scale).
-/// - Our own loops (im2col, depthwise convolution, pooling, batch norm) run in parallel with
-///   `forEachChunk` and never call BLAS.
+/// - Our own loops (im2col, depthwise convolution, pooling, batch norm, and elementwise ops on
+///   large tensors, see `Elementwise`) run in parallel with `forEachChunk` and never call BLAS.
 /// Kernels therefore never toggle `openblas_set_num_threads` mid-run; a host that runs several
 /// programs concurrently can cap BLAS once with `setBLASThreadCount`.
 public enum Parallel {

@@ -10,12 +10,21 @@ public enum Pool {
         _ params: PoolParams, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         indices: UnsafeMutablePointer<Int64>? = nil, storageOrder: Int = 0
     ) throws {
-        try params.validate(kernelName: "MaxPool")
+        try max(Plan(params, kernelName: "MaxPool"), input: input, output: output, indices: indices,
+                storageOrder: storageOrder)
+    }
+
+    /// `max` for a plan made once; throws only for a `storageOrder` other than 0 or 1.
+    public static func max(
+        _ plan: Plan, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        indices: UnsafeMutablePointer<Int64>? = nil, storageOrder: Int = 0
+    ) throws {
         guard storageOrder == 0 || storageOrder == 1 else {
             throw KernelParameterError(kernel: "MaxPool", field: "storageOrder",
                                        message: "\(storageOrder) is neither 0 nor 1")
         }
-        let g = params.geometry
+        let params = plan.params
+        let g = plan.geometry
         let (d, h, w) = (g.depth, g.height, g.width)
         // Strides of (d, h, w) within a plane for the flattened index.
         let indexStrides = storageOrder == 0
@@ -66,8 +75,15 @@ public enum Pool {
     public static func average(
         _ params: PoolParams, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) throws {
-        try params.validate(kernelName: "AveragePool")
-        let g = params.geometry
+        average(try Plan(params, kernelName: "AveragePool"), input: input, output: output)
+    }
+
+    /// `average` for a plan made once.
+    public static func average(
+        _ plan: Plan, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let params = plan.params
+        let g = plan.geometry
         let (d, h, w) = (g.depth, g.height, g.width)
         let includePad = params.countIncludePad
         forEachPlane(params, g, input: input, output: output) { _, source, destination in
@@ -95,6 +111,20 @@ public enum Pool {
                     }
                 }
             }
+        }
+    }
+
+    /// A pooling window validated once, with its geometry resolved, so that repeated calls (a
+    /// compiled program's runs) neither re-check nor allocate.
+    public struct Plan: Sendable {
+        public let params: PoolParams
+        let geometry: WindowGeometry
+
+        /// Validates `params`; throws `KernelParameterError` naming `kernelName` and the field.
+        public init(_ params: PoolParams, kernelName: String = "Pool") throws {
+            try params.validate(kernelName: kernelName)
+            self.params = params
+            self.geometry = params.geometry
         }
     }
 

@@ -33,19 +33,32 @@ func assignBuffers(types: [TensorType], needed: [Bool]) throws -> BufferPlan {
     return BufferPlan(buffers: buffers, totalBytes: offset)
 }
 
-/// One zero-initialized allocation holding every buffer of a program. Allocated once at
-/// compile time and reused by every run.
+/// One zero-initialized allocation holding every buffer of a program, followed by the
+/// scratch region its kernels share (the im2col workspace of convolutions). Allocated once
+/// at compile time and reused by every run.
 final class Arena {
     let base: UnsafeMutableRawPointer
+    /// Bytes of value buffers (the scratch region follows them).
     let byteCount: Int
+    /// Floats of shared kernel scratch; `scratch` is nil when 0.
+    let scratchCount: Int
+    /// The shared kernel scratch: `scratchCount` floats, 64-byte aligned; its contents
+    /// mean nothing between steps.
+    let scratch: UnsafeMutablePointer<Float>?
 
-    init(byteCount: Int) {
+    init(byteCount: Int, scratchCount: Int = 0) {
         self.byteCount = byteCount
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 64), alignment: 64)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 64))
+        self.scratchCount = scratchCount
+        let total = max(Arena.scratchOffset(byteCount) + scratchCount * MemoryLayout<Float>.stride, 64)
+        base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        scratch = scratchCount > 0
+            ? (base + Arena.scratchOffset(byteCount)).assumingMemoryBound(to: Float.self) : nil
     }
 
     deinit { base.deallocate() }
+
+    private static func scratchOffset(_ byteCount: Int) -> Int { (byteCount + 63) / 64 * 64 }
 
     func pointer(_ ref: BufferRef) -> UnsafeMutableRawPointer { base + ref.offset }
 

@@ -141,7 +141,7 @@ func evaluateAtCompileTime(_ s: NodeSignature) throws -> [Tensor] {
     types += s.outputs
     needed += s.outputs.map { _ in true }
     let plan = try assignBuffers(types: types, needed: needed)
-    let arena = Arena(byteCount: plan.totalBytes)
+    let arena = Arena(byteCount: plan.totalBytes, scratchCount: kernel.scratchCount)
     for (i, t) in s.constants.enumerated() {
         if let t, let ref = plan.buffers[i] { arena.write(t, to: ref) }
     }

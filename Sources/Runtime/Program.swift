@@ -64,7 +64,17 @@ public final class Program {
         for id in g.outputs where spec.known[id.index] == nil { needed[id.index] = true }
 
         let plan = try assignBuffers(types: g.values.map(\.type), needed: needed)
-        let arena = Arena(byteCount: plan.totalBytes)
+        var steps: [Step] = []
+        for (n, node) in g.nodes.enumerated() where !spec.folded[n] {
+            let signature = NodeSignature(node: node, inputs: node.inputs.map { $0.map { g[$0].type } },
+                                          outputs: node.outputs.map { g[$0].type },
+                                          constants: node.inputs.map { $0.flatMap { spec.known[$0.index] } })
+            steps.append(Step(node: node.name, op: node.op, kernel: try makeKernel(signature),
+                              inputs: node.inputs.map { $0.flatMap { plan.buffers[$0.index] } },
+                              outputs: node.outputs.map { plan.buffers[$0.index] }))
+        }
+        // One scratch region for the whole program, sized for its hungriest step.
+        let arena = Arena(byteCount: plan.totalBytes, scratchCount: steps.map(\.kernel.scratchCount).max() ?? 0)
         for (i, v) in g.values.enumerated() {
             guard let ref = plan.buffers[i], v.role != .intermediate || spec.known[i] != nil else { continue }
             if let t = spec.known[i] {
@@ -77,15 +87,6 @@ public final class Program {
             }
         }
 
-        var steps: [Step] = []
-        for (n, node) in g.nodes.enumerated() where !spec.folded[n] {
-            let signature = NodeSignature(node: node, inputs: node.inputs.map { $0.map { g[$0].type } },
-                                          outputs: node.outputs.map { g[$0].type },
-                                          constants: node.inputs.map { $0.flatMap { spec.known[$0.index] } })
-            steps.append(Step(node: node.name, op: node.op, kernel: try makeKernel(signature),
-                              inputs: node.inputs.map { $0.flatMap { plan.buffers[$0.index] } },
-                              outputs: node.outputs.map { plan.buffers[$0.index] }))
-        }
         var folded = g
         for (i, t) in spec.known.enumerated() where folded.values[i].data == nil { folded.values[i].data = t }
         return Program(graph: folded, steps: steps, arena: arena, buffers: plan.buffers, known: spec.known,

@@ -74,24 +74,67 @@ extension Step {
                 scores: f(try input(0)), labels: arena.int64s(try input(1)), weights: optionalInput(2).map(f),
                 p, loss: f(try output(0)), logProb: f(try output(1)))
             if let error { throw labelError(error, classes: p.classes) }
-        case .conv(let g):
-            ReferenceKernels.conv(g, x: f(try input(0)), w: f(try input(1)), bias: optionalInput(2).map(f), y: f(try output(0)))
-        case .maxPool(let g, let order):
-            ReferenceKernels.maxPool(g, storageOrder: order, x: f(try input(0)), y: f(try output(0)),
-                                     indices: optionalOutput(1).map { arena.int64s($0) })
-        case .averagePool(let g, let includePad):
-            ReferenceKernels.averagePool(g, countIncludePad: includePad, x: f(try input(0)), y: f(try output(0)))
-        case .globalPool(let channels, let batch, let spatial, let isMax):
-            ReferenceKernels.globalPool(batchChannels: batch * channels, spatial: spatial, max: isMax,
-                                        x: f(try input(0)), y: f(try output(0)))
-        case .batchNorm(let g):
-            ReferenceKernels.batchNorm(g, x: f(try input(0)), scale: f(try input(1)), bias: f(try input(2)),
-                                       mean: f(try input(3)), variance: f(try input(4)), y: f(try output(0)),
-                                       runningMean: optionalOutput(1).map(f), runningVariance: optionalOutput(2).map(f))
-        case .gemm(let g):
-            ReferenceKernels.gemm(g, a: f(try input(0)), b: f(try input(1)), c: optionalInput(2).map(f), y: f(try output(0)))
-        case .matMul(let g):
-            ReferenceKernels.matMul(g, a: f(try input(0)), b: f(try input(1)), y: f(try output(0)))
+        case .conv(let plan):
+            try kernelCall {
+                try Conv.forward(plan, input: f(try input(0)), weight: f(try input(1)),
+                                 bias: optionalInput(2).map(f), output: f(try output(0)), workspace: arena.scratch)
+            }
+        case .maxPool(let plan, let order):
+            try kernelCall {
+                try Pool.max(plan, input: f(try input(0)), output: f(try output(0)),
+                             indices: optionalOutput(1).map { arena.int64s($0) }, storageOrder: order)
+            }
+        case .averagePool(let plan):
+            Pool.average(plan, input: f(try input(0)), output: f(try output(0)))
+        case .globalPool(let batch, let channels, let spatial, let isMax):
+            let x = f(try input(0)), y = f(try output(0))
+            try kernelCall {
+                if isMax {
+                    try Pool.globalMax(batch: batch, channels: channels, spatialCount: spatial, input: x, output: y)
+                } else {
+                    try Pool.globalAverage(batch: batch, channels: channels, spatialCount: spatial, input: x, output: y)
+                }
+            }
+        case .batchNorm(let p):
+            let x = f(try input(0)), scale = f(try input(1)), bias = f(try input(2))
+            let mean = f(try input(3)), variance = f(try input(4)), y = f(try output(0))
+            try kernelCall {
+                if p.training {
+                    // Running statistics nobody asked for still need a place to go: the scratch.
+                    let scratch = arena.scratch
+                    guard let meanOut = optionalOutput(1).map(f) ?? scratch,
+                          let varianceOut = optionalOutput(2).map(f) ?? scratch.map({ $0 + p.channels }) else {
+                        throw RuntimeError(.node, node, "training mode needs scratch memory the program did not reserve")
+                    }
+                    try BatchNorm.training(x: x, scale: scale, bias: bias, runningMean: mean, runningVariance: variance,
+                                           epsilon: p.epsilon, momentum: p.momentum, batch: p.batch,
+                                           channels: p.channels, spatial: p.spatial, y: y,
+                                           runningMeanOut: meanOut, runningVarianceOut: varianceOut)
+                } else {
+                    try BatchNorm.inference(x: x, scale: scale, bias: bias, mean: mean, variance: variance,
+                                            epsilon: p.epsilon, batch: p.batch, channels: p.channels,
+                                            spatial: p.spatial, y: y)
+                }
+            }
+        case .gemm(let p):
+            let a = f(try input(0)), b = f(try input(1)), y = f(try output(0))
+            let c = p.bind(optionalInput(2).map { UnsafePointer(f($0)) })
+            try kernelCall {
+                try Gemm.compute(transA: p.transA, transB: p.transB, m: p.m, n: p.n, k: p.k, alpha: p.alpha,
+                                 a: a, b: b, beta: p.beta, c: c, y: y)
+            }
+        case .matMul(let plan):
+            MatMul.batched(plan, a: f(try input(0)), b: f(try input(1)), y: f(try output(0)))
+        }
+    }
+
+    /// Runs a kernel, reporting a parameter error against this node (parameters are
+    /// validated at compile time, so this only guards against a broken program).
+    private func kernelCall(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as KernelParameterError {
+            throw RuntimeError(.node, node, e.description)
         }
     }
 

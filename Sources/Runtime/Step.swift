@@ -22,15 +22,30 @@ enum StepKernel {
     case reduce(ReducePlan, mean: Bool)
     case negativeLogLikelihoodLoss(LossParams)
     case softmaxCrossEntropyLoss(LossParams)
-    // Heavy ops: reference implementations for now (ReferenceKernels.swift); the fast
-    // Kernels replace them here, one case each.
-    case conv(ConvGeometry)
-    case maxPool(PoolGeometry, storageOrder: Int)
-    case averagePool(PoolGeometry, countIncludePad: Bool)
-    case globalPool(channels: Int, batch: Int, spatial: Int, max: Bool)
-    case batchNorm(BatchNormGeometry)
-    case gemm(GemmGeometry)
-    case matMul(MatMulGeometry)
+    // Heavy ops: the optimized kernels of the Kernels module, parameters resolved and
+    // validated at compile time.
+    /// Conv through `Conv.forward`; an im2col conv uses the program's shared scratch.
+    case conv(Conv.Plan)
+    case maxPool(Pool.Plan, storageOrder: Int)
+    /// AveragePool; `count_include_pad` is part of the params.
+    case averagePool(Pool.Plan)
+    case globalPool(batch: Int, channels: Int, spatial: Int, max: Bool)
+    case batchNorm(BatchNormParams)
+    case gemm(GemmParams)
+    case matMul(MatMul.Plan)
+}
+
+extension StepKernel {
+    /// Floats of scratch memory the kernel needs while it runs. A program allocates one
+    /// scratch region sized for its largest step and shares it: steps run one at a time.
+    var scratchCount: Int {
+        switch self {
+        case .conv(let plan): return plan.workspaceCount
+        // Training mode always writes running statistics; without outputs they go to scratch.
+        case .batchNorm(let p) where p.training: return 2 * p.channels
+        default: return 0
+        }
+    }
 }
 
 /// One node of the compiled schedule: its kernel and the buffers it reads and writes.

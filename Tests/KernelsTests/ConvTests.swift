@@ -162,6 +162,28 @@ struct ConvTests {
         #expect(try convolutionError(depthwise, withBias: true, expecting: .depthwise) < KernelTestData.tolerance)
     }
 
+    @Test("a plan validates once and runs repeatedly over a workspace another convolution left dirty")
+    func planReuse() throws {
+        let p = ConvParams(batch: 1, inChannels: 2, outChannels: 3, inSpatial: [5, 4, 3], kernel: [2, 2, 2],
+                           padsBegin: [1, 0, 1], padsEnd: [0, 1, 0])
+        let plan = try Conv.Plan(p)
+        #expect(plan.algorithm == .im2col)
+        #expect(plan.workspaceCount == Conv.workspaceCount(p))
+        let input = KernelTestData.random(p.inputCountPerImage, seed: 21)
+        let weight = KernelTestData.random(p.weightCount, seed: 22)
+        let expected = referenceConvolution(p, input: input, weight: weight, bias: nil)
+        var workspace = [Float](repeating: .nan, count: plan.workspaceCount + 7)
+        for _ in 0..<2 {
+            var output = [Float](repeating: .nan, count: p.outputCountPerImage)
+            try Conv.forward(plan, input: input, weight: weight, bias: nil, output: &output, workspace: &workspace)
+            #expect(KernelTestData.worstRelativeError(output, expected) < KernelTestData.tolerance)
+            for i in workspace.indices { workspace[i] = .nan }
+        }
+        var bad = p
+        bad.strides = [1, 0, 1]
+        #expect { try Conv.Plan(bad) } throws: { ($0 as? KernelParameterError)?.field == "strides" }
+    }
+
     @Test("invalid parameters are rejected with the field at fault")
     func rejectsBadParameters() throws {
         var p = ConvParams(batch: 1, inChannels: 3, outChannels: 4, group: 2, inSpatial: [5, 5], kernel: [3, 3])

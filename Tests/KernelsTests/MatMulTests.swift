@@ -57,6 +57,19 @@ struct MatMulTests {
         #expect(error < KernelTestData.tolerance)
     }
 
+    @Test("a plan records where each output matrix reads its operands")
+    func planOffsets() throws {
+        // Output batch [2, 3]: A's matrix follows the first index, B's the second.
+        let broadcast = try MatMul.plan(aShape: [2, 1, 3, 4], bShape: [3, 4, 2])
+        #expect(broadcast.outputShape == [2, 3, 3, 2])
+        #expect(broadcast.aOffsets == [0, 0, 0, 12, 12, 12])
+        #expect(broadcast.bOffsets == [0, 8, 16, 0, 8, 16])
+        #expect(!broadcast.foldsBatchIntoRows)
+        // One shared B under contiguous As: a single [10, 4] x [4, 3] product.
+        #expect(try MatMul.plan(aShape: [5, 2, 4], bShape: [4, 3]).foldsBatchIntoRows)
+        #expect(try !MatMul.plan(aShape: [5, 2, 4], bShape: [5, 4, 3]).foldsBatchIntoRows)
+    }
+
     @Test("mismatched inner or batch dims are rejected")
     func rejectsIncompatibleShapes() {
         #expect(throws: KernelParameterError.self) { try MatMul.outputShape([2, 3], [4, 5]) }

@@ -142,6 +142,24 @@ struct PoolTests {
         #expect(abs(values[0] - 1.3595 / 9) < 1e-6)
     }
 
+    @Test("a plan made once gives what the one-shot call gives, run after run")
+    func planReuse() throws {
+        let p = PoolParams(batch: 2, channels: 2, inSpatial: [4, 5, 3], kernel: [2, 3, 2], strides: [2, 2, 1],
+                           padsBegin: [1, 1, 0], padsEnd: [0, 1, 1], ceilMode: true, countIncludePad: true)
+        let input = KernelTestData.random(p.batch * p.channels * p.inSpatial.reduce(1, *), seed: 23)
+        let plan = try Pool.Plan(p, kernelName: "AveragePool")
+        let expected = try runAverage(p, input)
+        for _ in 0..<2 {
+            var output = [Float](repeating: .nan, count: expected.count)
+            Pool.average(plan, input: input, output: &output)
+            #expect(output == expected)
+        }
+        #expect { try Pool.Plan(PoolParams(batch: 1, channels: 1, inSpatial: [2], kernel: [2], strides: [1],
+                                           dilations: [1], padsBegin: [3], padsEnd: [0], outSpatial: [2]),
+                                kernelName: "MaxPool") }
+            throws: { ($0 as? KernelParameterError)?.kernel == "MaxPool" }
+    }
+
     @Test("a window entirely in padding is rejected")
     func rejectsEmptyWindow() {
         let p = PoolParams(batch: 1, channels: 1, inSpatial: [2], kernel: [2], strides: [1],
