@@ -68,3 +68,15 @@ func optimize(_ graph: Graph, passes: [String], pinned: Set<String> = []) throws
 }
 
 func count(_ op: OpKind, in graph: Graph) -> Int { graph.nodes.filter { $0.op == op }.count }
+
+/// Appends a node with explicitly given output types, for graphs the builder cannot
+/// type (a Reshape whose target is computed by other nodes).
+@discardableResult
+func appendNode(_ g: inout Graph, _ op: OpKind, _ name: String, _ inputs: [ValueID?],
+                _ outputTypes: [TensorType], _ attributes: Attributes = [:]) -> [ValueID] {
+    let outs = outputTypes.enumerated().map { k, t in
+        g.addValue(Value(name: k == 0 ? name : "\(name):\(k)", type: t, role: .intermediate))
+    }
+    g.addNode(Node(name: name, op: op, inputs: inputs, outputs: outs, attributes: attributes))
+    return outs
+}
