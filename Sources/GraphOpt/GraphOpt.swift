@@ -1,1 +1,0 @@
-// GraphOpt: passes and the memory planner.
