@@ -28,7 +28,7 @@ public enum FusedActivation: Equatable, Sendable {
 
 /// What a fused convolution does after the products: `act(conv + bias + residual)`.
 /// The bias is passed to `Conv.forward` as before; the residual has the output's shape.
-public struct ConvEpilogue: Sendable {
+public struct ConvEpilogue {
     public var residual: UnsafePointer<Float>?
     public var activation: FusedActivation
 
