@@ -88,3 +88,35 @@ struct GradientStructureTests {
         #expect(throws: AutodiffError.self) { try Gradient.build(graph: t.graph, of: s, withRespectTo: [labels]) }
     }
 }
+
+@Suite("Backward ops in the IR")
+struct BackwardOpIRTests {
+    @Test("a training graph with every kind of backward node prints and parses back to the same text")
+    func textRoundTrip() throws {
+        let model = try TinyNets.tinyResNet(inputSize: 8, batch: .known(2), weights: .seeded(1))
+        let logits = try #require(model.value(named: "predictions/logits"))
+        let training = try TrainingGraph.build(model: model, logits: logits)
+        let ops = Set(training.graph.nodes.map(\.op))
+        #expect(ops.isSuperset(of: [.convGradInput, .convGradWeight, .maxPoolGrad, .batchNormalizationGrad,
+                                    .activationGrad, .broadcastLike]))
+        let text = training.graph.textDescription
+        #expect(try Graph.parse(text: text).textDescription == text)
+    }
+
+    @Test("backward-op shape inference rejects a gradient that disagrees with the forward op")
+    func inconsistentShapes() {
+        let dy = TensorType(.float32, [1, 4, 3, 3]), w = TensorType(.float32, [4, 2, 3, 3])
+        let a: Attributes = ["pads": .ints([1, 1, 1, 1]), "input_spatial_shape": .ints([3, 3])]
+        #expect(throws: Never.self) { try OpKind.convGradInput.inferOutputTypes(InferenceContext(inputs: [dy, w], attributes: a)) }
+        var wrong = a
+        wrong["input_spatial_shape"] = .ints([5, 5])
+        #expect(throws: ShapeError.self) { try OpKind.convGradInput.inferOutputTypes(InferenceContext(inputs: [dy, w], attributes: wrong)) }
+        let x = TensorType(.float32, [1, 4, 8, 8])
+        #expect(throws: ShapeError.self) {
+            try OpKind.maxPoolGrad.inferOutputTypes(InferenceContext(inputs: [dy, x], attributes: ["kernel_shape": .ints([2, 2])]))
+        }
+        #expect(throws: ShapeError.self) {
+            try OpKind.activationGrad.inferOutputTypes(InferenceContext(inputs: [x, x], attributes: ["activation": .string("Gelu")]))
+        }
+    }
+}
