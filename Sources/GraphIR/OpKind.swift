@@ -62,6 +62,27 @@ public enum OpKind: String, Sendable, Hashable, CaseIterable {
     case logSoftmax = "LogSoftmax"
     case softmaxCrossEntropyLoss = "SoftmaxCrossEntropyLoss"
     case negativeLogLikelihoodLoss = "NegativeLogLikelihoodLoss"
+    // Backward ops. Not ONNX: Autodiff emits them for the vector-Jacobian products that
+    // existing ops cannot express cheaply. Shapes and semantics: ShapeInference+Gradients.swift.
+    /// dX of Conv from (dY, W); the input's spatial size is the `input_spatial_shape` attribute.
+    case convGradInput = "ConvGradInput"
+    /// dW of Conv from (dY, X); `kernel_shape` is required.
+    case convGradWeight = "ConvGradWeight"
+    /// dX of MaxPool from (dY, X): each dY goes to the first maximum of its window.
+    case maxPoolGrad = "MaxPoolGrad"
+    /// dX of AveragePool from dY; the input's spatial size is `input_spatial_shape`.
+    case averagePoolGrad = "AveragePoolGrad"
+    /// (dX, dScale, dBias) of BatchNormalization from (dY, X, scale, mean, var);
+    /// `training_mode = 1` uses the batch statistics of X (mean and var may be omitted).
+    case batchNormalizationGrad = "BatchNormalizationGrad"
+    /// dX of an activation from (dY, X), the activation named as in FusedConv.
+    case activationGrad = "ActivationGrad"
+    /// dScores of SoftmaxCrossEntropyLoss from (dLoss, scores, labels, weights?).
+    case softmaxCrossEntropyLossGrad = "SoftmaxCrossEntropyLossGrad"
+    /// dLogProb of NegativeLogLikelihoodLoss from (dLoss, logProb, labels, weights?).
+    case negativeLogLikelihoodLossGrad = "NegativeLogLikelihoodLossGrad"
+    /// X broadcast (numpy rules) to the shape of `like`, whose contents are not read.
+    case broadcastLike = "BroadcastLike"
 }
 
 /// The kind an attribute must have.
@@ -182,6 +203,30 @@ extension OpKind {
         case .negativeLogLikelihoodLoss:
             return OpSchema(inputs: 2...3, attributes: ["reduction": .string, "ignore_index": .int],
                             operandInputs: [1])
+        case .convGradInput, .convGradWeight:
+            var a: [String: AttributeKind] = [
+                "kernel_shape": .ints, "strides": .ints, "pads": .ints, "dilations": .ints,
+                "group": .int, "auto_pad": .string]
+            if self == .convGradInput { a["input_spatial_shape"] = .ints }
+            return OpSchema(inputs: 2...2, attributes: a)
+        case .maxPoolGrad:
+            var a = Self.poolAttributes
+            a["storage_order"] = .int
+            return OpSchema(inputs: 2...2, attributes: a)
+        case .averagePoolGrad:
+            var a = Self.poolAttributes
+            a["count_include_pad"] = .int
+            a["input_spatial_shape"] = .ints
+            return OpSchema(inputs: 1...1, attributes: a)
+        case .batchNormalizationGrad:
+            return OpSchema(inputs: 3...5, outputs: 3...3, attributes: ["epsilon": .float, "training_mode": .int])
+        case .activationGrad:
+            return OpSchema(inputs: 2...2, attributes: ["activation": .string, "activation_params": .floats])
+        case .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad:
+            return OpSchema(inputs: 3...4, attributes: ["reduction": .string, "ignore_index": .int],
+                            operandInputs: [2])
+        case .broadcastLike:
+            return OpSchema(inputs: 2...2)
         }
     }
 }

@@ -212,6 +212,9 @@ extension OpKind {
             guard ["none", "sum", "mean"].contains(reduction) else { throw ShapeError("unknown reduction '\(reduction)'") }
             let loss = TensorType(scores.dtype, reduction == "none" ? Shape(expected) : Shape([Dim]()))
             return self == .softmaxCrossEntropyLoss ? [loss, scores] : [loss]
+        case .convGradInput, .convGradWeight, .maxPoolGrad, .averagePoolGrad, .batchNormalizationGrad,
+             .activationGrad, .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad, .broadcastLike:
+            return try inferGradientOutputTypes(ctx)
         }
     }
 }

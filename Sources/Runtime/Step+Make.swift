@@ -121,6 +121,9 @@ func makeKernel(_ s: NodeSignature) throws -> StepKernel {
         throw s.fail("Constant nodes are folded at compile time")
     case .fusedConv:
         throw s.fail("FusedConv is not executable yet")
+    case .convGradInput, .convGradWeight, .maxPoolGrad, .averagePoolGrad, .batchNormalizationGrad,
+         .activationGrad, .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad, .broadcastLike:
+        throw s.fail("backward op \(s.node.op.rawValue) has no kernel yet")
     }
 }
 

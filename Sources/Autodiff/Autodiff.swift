@@ -1,1 +1,0 @@
-// Autodiff: reverse-mode differentiation on the graph.
