@@ -74,7 +74,10 @@ public enum VJPRegistry {
         var slots = node.op.schema.operandInputs
         switch node.op {
         case .batchNormalization: slots.formUnion([3, 4])
-        case .softmaxCrossEntropyLoss, .negativeLogLikelihoodLoss: slots.insert(2)
+        // Labels and class weights; indices.
+        case .softmaxCrossEntropyLoss, .negativeLogLikelihoodLoss: slots.formUnion([1, 2])
+        case .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad: slots.formUnion([2, 3])
+        case .gather: slots.insert(1)
         case .broadcastLike: slots.insert(1)  // read for its shape only
         default: break
         }

@@ -12,7 +12,7 @@ extension ONNXGraphConverter {
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
             throw fail("operator domain '\(node.domain)' is not supported (only the default ONNX domain)")
         }
-        guard let op = OpKind(rawValue: node.opType) else {
+        guard let op = OpKind(rawValue: node.opType), !op.isInternal else {
             throw fail("unsupported operator '\(node.opType)'; supported operators: \(ONNXImporter.supportedOps.joined(separator: ", "))")
         }
         var inputs: [ValueID?] = try node.inputs.map { name in

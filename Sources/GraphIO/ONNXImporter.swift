@@ -65,5 +65,5 @@ public enum ONNXImporter {
     }
 
     /// The ONNX operator types the importer accepts (default domain).
-    public static var supportedOps: [String] { OpKind.allCases.map(\.rawValue).sorted() }
+    public static var supportedOps: [String] { OpKind.allCases.filter { !$0.isInternal }.map(\.rawValue).sorted() }
 }

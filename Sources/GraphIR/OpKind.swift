@@ -177,7 +177,7 @@ extension OpKind {
         case .slice:
             return OpSchema(inputs: 3...5, operandInputs: [1, 2, 3, 4])
         case .gather:
-            return OpSchema(inputs: 2...2, attributes: ["axis": .int], operandInputs: [1])
+            return OpSchema(inputs: 2...2, attributes: ["axis": .int])
         case .shape:
             return OpSchema(inputs: 1...1, attributes: ["start": .int, "end": .int])
         case .cast:
@@ -199,10 +199,9 @@ extension OpKind {
             return OpSchema(inputs: 1...1, attributes: ["axis": .int])
         case .softmaxCrossEntropyLoss:
             return OpSchema(inputs: 2...3, outputs: 1...2,
-                            attributes: ["reduction": .string, "ignore_index": .int], operandInputs: [1])
+                            attributes: ["reduction": .string, "ignore_index": .int])
         case .negativeLogLikelihoodLoss:
-            return OpSchema(inputs: 2...3, attributes: ["reduction": .string, "ignore_index": .int],
-                            operandInputs: [1])
+            return OpSchema(inputs: 2...3, attributes: ["reduction": .string, "ignore_index": .int])
         case .convGradInput, .convGradWeight:
             var a: [String: AttributeKind] = [
                 "kernel_shape": .ints, "strides": .ints, "pads": .ints, "dilations": .ints,
@@ -223,10 +222,24 @@ extension OpKind {
         case .activationGrad:
             return OpSchema(inputs: 2...2, attributes: ["activation": .string, "activation_params": .floats])
         case .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad:
-            return OpSchema(inputs: 3...4, attributes: ["reduction": .string, "ignore_index": .int],
-                            operandInputs: [2])
+            return OpSchema(inputs: 3...4, attributes: ["reduction": .string, "ignore_index": .int])
         case .broadcastLike:
             return OpSchema(inputs: 2...2)
+        }
+    }
+}
+
+extension OpKind {
+    /// Ops that GraphCAM itself creates (fusions, backward ops) and that no ONNX
+    /// model may contain; the importer rejects them as unknown operators.
+    public var isInternal: Bool {
+        switch self {
+        case .fusedConv, .convGradInput, .convGradWeight, .maxPoolGrad, .averagePoolGrad,
+             .batchNormalizationGrad, .activationGrad, .softmaxCrossEntropyLossGrad,
+             .negativeLogLikelihoodLossGrad, .broadcastLike:
+            return true
+        default:
+            return false
         }
     }
 }
