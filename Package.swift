@@ -24,6 +24,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
 
@@ -43,6 +45,13 @@ let package = Package(
         // Compiles a Graph into a Program and runs it.
         .target(name: "Runtime", dependencies: ["GraphIR", "GraphOpt", "Kernels"],
                 swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
+        // Pixels: PNG/PGM/JPEG decode and encode, resize, augmentation, colormaps.
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"],
+                swiftSettings: optimizedInDebug),
+        // MIAS, CDD-CESM, manifests, patient-level splits, the synthetic default dataset.
+        .target(name: "Datasets", dependencies: ["Imaging"]),
+        // The training loop, checkpoints, metrics.
+        .target(name: "Training", dependencies: ["GraphIR", "Autodiff", "GraphOpt", "Runtime", "Datasets"]),
         // The model zoo, declared with the DSL (Keras layer names).
         .target(name: "Models", dependencies: ["GraphIR"]),
 
@@ -50,6 +59,7 @@ let package = Package(
             name: "graphcam",
             dependencies: [
                 "GraphIR", "GraphIO", "GraphOpt", "Autodiff", "Runtime", "Models",
+                "Imaging", "Datasets", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/graphcam"),
@@ -66,6 +76,9 @@ let package = Package(
         .testTarget(name: "GraphOptTests", dependencies: ["GraphOpt", "Models", "Runtime"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Models", "Runtime"],
                     swiftSettings: optimizedInDebug),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models"], swiftSettings: optimizedInDebug),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "GraphIO", "Models"],

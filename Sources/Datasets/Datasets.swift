@@ -1,0 +1,1 @@
+// Datasets: MIAS, CDD-CESM, manifests, patient-level splits, the synthetic default.

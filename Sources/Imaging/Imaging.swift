@@ -1,0 +1,1 @@
+// Imaging: image decode/encode, resize, augmentation, colormaps.
