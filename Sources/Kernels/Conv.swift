@@ -41,6 +41,16 @@ public enum Conv {
 
         /// Validates `params`; throws `KernelParameterError` naming the field at fault.
         public init(_ params: ConvParams) throws {
+            try self.init(params, algorithm: nil)
+        }
+
+        /// A plan that uses `algorithm` (for benchmarks and tests); throws when it cannot run
+        /// these parameters.
+        public init(_ params: ConvParams, algorithm: Algorithm) throws {
+            try self.init(params, algorithm: Optional(algorithm))
+        }
+
+        private init(_ params: ConvParams, algorithm forced: Algorithm?) throws {
             try params.validate()
             let geometry = WindowGeometry(
                 inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides,
@@ -55,8 +65,14 @@ public enum Conv {
             }
             self.params = params
             self.geometry = geometry
-            self.algorithm = Conv.algorithm(for: params)
-            self.workspaceCount = Conv.workspaceCount(params)
+            let algorithm = forced ?? Conv.algorithm(for: params)
+            if let forced, forced != .im2col, forced != Conv.algorithm(for: params) {
+                throw KernelParameterError(kernel: "Conv", field: "algorithm",
+                                           message: "\(forced) cannot run these parameters")
+            }
+            self.algorithm = algorithm
+            self.workspaceCount = algorithm == .im2col
+                ? params.inChannels * geometry.kernelVolume * geometry.outputPlane : 0
         }
     }
 
