@@ -94,9 +94,19 @@ struct PaddedPlane {
             if w.stride == 1 {
                 (row + w.padBegin).update(from: source, count: w.input)
             } else {
-                for iw in 0..<w.input {
-                    let column = iw + w.padBegin
-                    row[(column % w.stride) * phaseCount + column / w.stride] = source[iw]
+                // Phase `q` holds padded columns q, q + s, q + 2s, ...: input column
+                // `index * s + q - padBegin` for every index that lands inside the input.
+                for phase in 0..<w.stride {
+                    let destination = row + phase * phaseCount
+                    let shift = phase - w.padBegin
+                    let first = max(0, WindowAxis.ceilDiv(-shift, w.stride))
+                    let end = min(phaseCount, WindowAxis.ceilDiv(w.input - shift, w.stride))
+                    guard first < end else { continue }
+                    var column = first * w.stride + shift
+                    for index in first..<end {
+                        destination[index] = source[column]
+                        column += w.stride
+                    }
                 }
             }
         }

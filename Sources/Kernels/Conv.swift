@@ -59,7 +59,7 @@ public enum Conv {
         /// Float elements of scratch memory `forward` needs when given `PackedWeights`.
         public let packedWorkspaceCount: Int
         /// Images per GEMM for the im2col and pointwise paths (the batch is folded into the
-        /// GEMM's columns so late, small layers still give BLAS a wide product).
+        /// GEMM's columns so late, small layers still give BLAS a wide product); 1 otherwise.
         public let imagesPerChunk: Int
         let geometry: WindowGeometry
 
@@ -108,7 +108,7 @@ public enum Conv {
                 packedWorkspaceCount = workspaceCount
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(params, outputTile: algorithm == .winograd2 ? 2 : 4)
-                imagesPerChunk = tile.imagesPerChunk
+                imagesPerChunk = 1
                 packedWorkspaceCount = tile.workspaceCount
                 workspaceCount = tile.workspaceCount + tile.packedWeightCount
             }

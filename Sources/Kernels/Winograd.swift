@@ -3,7 +3,9 @@
 /// against pre-transformed weights `U[xi][Cout][Cin]`, then the output transform with the
 /// conv epilogue fused into it. NCHW in and out.
 enum Winograd {
-    /// Tile geometry and scratch sizes for one plan and variant.
+    /// Tile geometry and scratch sizes for one plan and variant. Work is chunked by rows of
+    /// tiles across the whole batch, so a chunk can span images (small late layers) or cover
+    /// part of one image (large early layers), keeping the transformed data near cache size.
     struct Tiling {
         let params: ConvParams
         /// Output tile edge (2 or 4).
@@ -11,12 +13,13 @@ enum Winograd {
         let alpha: Int
         let tilesHigh: Int
         let tilesWide: Int
-        let imagesPerChunk: Int
+        /// Rows of tiles transformed and multiplied together.
+        let tileRowsPerChunk: Int
 
-        /// Tiles whose GEMMs are wide enough; folding more images in gains little.
-        static let tileTarget = 1536
-        /// Bound on the transformed input and products of one chunk, in floats (24 MB).
-        static let workspaceLimit = 6 << 20
+        /// Tiles whose GEMMs are wide enough; more columns gain little.
+        static let tileTarget = 1024
+        /// Bound on the transformed input and products of one chunk, in floats (8 MB).
+        static let workspaceLimit = 2 << 20
 
         init(_ params: ConvParams, outputTile m: Int) {
             self.params = params
@@ -26,15 +29,15 @@ enum Winograd {
             let outW = params.outSpatial.last ?? 1
             tilesHigh = (outH + m - 1) / m
             tilesWide = (outW + m - 1) / m
-            let perImage = alpha * alpha * (params.inChannels + params.outChannels) * tilesHigh * tilesWide
-            let wanted = (Tiling.tileTarget + tilesHigh * tilesWide - 1) / (tilesHigh * tilesWide)
-            imagesPerChunk = max(1, min(max(params.batch, 1), wanted, Tiling.workspaceLimit / max(perImage, 1)))
+            let perTileRow = alpha * alpha * (params.inChannels + params.outChannels) * tilesWide
+            let wanted = (Tiling.tileTarget + tilesWide - 1) / tilesWide
+            tileRowsPerChunk = max(1, min(max(params.batch, 1) * tilesHigh, wanted,
+                                          Tiling.workspaceLimit / max(perTileRow, 1)))
         }
 
-        var tilesPerImage: Int { tilesHigh * tilesWide }
         /// Transformed input plus products for one chunk.
         var workspaceCount: Int {
-            alpha * alpha * (params.inChannels + params.outChannels) * tilesPerImage * imagesPerChunk
+            alpha * alpha * (params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
         }
         /// Transformed weights.
         var packedWeightCount: Int { alpha * alpha * params.outChannels * params.inChannels }
@@ -84,99 +87,112 @@ enum Winograd {
         let p = t.params
         let points = t.alpha * t.alpha
         let v = workspace
-        let products = workspace + points * p.inChannels * t.tilesPerImage * t.imagesPerChunk
+        let products = workspace + points * p.inChannels * t.tilesWide * t.tileRowsPerChunk
+        let tileRows = p.batch * t.tilesHigh
         var first = 0
-        while first < p.batch {
-            let images = min(t.imagesPerChunk, p.batch - first)
-            let tiles = images * t.tilesPerImage
-            transformInput(T.self, t, input: input + first * p.inputCountPerImage, images: images, into: v)
+        while first < tileRows {
+            let rows = first..<min(first + t.tileRowsPerChunk, tileRows)
+            let tiles = rows.count * t.tilesWide
+            transformInput(T.self, t, input: input, tileRows: rows, into: v)
             for xi in 0..<points {
                 Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: tiles, k: p.inChannels,
                            alpha: 1, a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
                            b: v + xi * p.inChannels * tiles, ldb: tiles, beta: 0,
                            c: products + xi * p.outChannels * tiles, ldc: tiles)
             }
-            transformOutput(T.self, t, products: products, images: images, first: first, bias: bias,
+            transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
-            first += images
+            first = rows.upperBound
         }
     }
 
-    /// `V[xi][channel][tile] = (B^T d B)[xi]` for every input tile `d` of `images` images.
+    /// `V[xi][channel][tile] = (B^T d B)[xi]` for every input tile `d` in `tileRows`
+    /// (global rows of tiles: `image * tilesHigh + tileRow`).
     private static func transformInput<T: WinogradTransform>(
-        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, images: Int, into v: UnsafeMutablePointer<Float>
+        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, tileRows: Range<Int>,
+        into v: UnsafeMutablePointer<Float>
     ) {
         let p = t.params
         let alpha = T.alpha, m = T.m
         let inH = p.inSpatial[0], inW = p.inSpatial[1]
         let padTop = p.padsBegin[0], padLeft = p.padsBegin[1]
-        // Zero-padded copy of one plane, large enough for every tile's full window.
-        let paddedW = t.tilesWide * m + 2
-        let paddedCount = (t.tilesHigh * m + 2) * paddedW
-        let tiles = images * t.tilesPerImage
+        // One band of `alpha` zero-padded input rows, wide enough for every tile's window.
+        let bandW = t.tilesWide * m + 2
+        let bandCount = alpha * bandW
+        let tiles = tileRows.count * t.tilesWide
         let planeStride = p.inChannels * tiles
-        Parallel.forEachChunk(count: images * p.inChannels) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount + 2 * alpha * alpha)
-            defer { padded.deallocate() }
-            padded.initialize(repeating: 0, count: paddedCount + 2 * alpha * alpha)
-            let columns = padded + paddedCount
+        Parallel.forEachChunk(count: p.inChannels * tileRows.count, minimumChunk: 4) { range in
+            let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + 2 * alpha * alpha)
+            defer { band.deallocate() }
+            band.initialize(repeating: 0, count: bandCount)
+            let columns = band + bandCount
             let transformed = columns + alpha * alpha
-            for plane in range {
-                let image = plane / p.inChannels
-                let channel = plane % p.inChannels
-                let source = input + plane * inH * inW
-                for ih in 0..<inH {
-                    (padded + (ih + padTop) * paddedW + padLeft).update(from: source + ih * inW, count: inW)
-                }
-                var destination = v + channel * tiles + image * t.tilesPerImage
-                for th in 0..<t.tilesHigh {
-                    for tw in 0..<t.tilesWide {
-                        let d = padded + th * m * paddedW + tw * m
-                        for j in 0..<alpha { T.input(d + j, paddedW, columns + j, alpha) }
-                        for i in 0..<alpha { T.input(columns + i * alpha, 1, transformed + i * alpha, 1) }
-                        for xi in 0..<(alpha * alpha) { destination[xi * planeStride] = transformed[xi] }
-                        destination += 1
+            for item in range {
+                let channel = item / tileRows.count
+                let rowInChunk = item % tileRows.count
+                let tileRow = tileRows.lowerBound + rowInChunk
+                let image = tileRow / t.tilesHigh
+                let top = (tileRow % t.tilesHigh) * m - padTop
+                let plane = input + (image * p.inChannels + channel) * inH * inW
+                for i in 0..<alpha {
+                    let row = band + i * bandW
+                    let ih = top + i
+                    if ih >= 0, ih < inH {
+                        (row + padLeft).update(from: plane + ih * inW, count: inW)
+                    } else {
+                        (row + padLeft).update(repeating: 0, count: inW)
                     }
+                }
+                var destination = v + channel * tiles + rowInChunk * t.tilesWide
+                for tw in 0..<t.tilesWide {
+                    let d = band + tw * m
+                    for j in 0..<alpha { T.input(d + j, bandW, columns + j, alpha) }
+                    for i in 0..<alpha { T.input(columns + i * alpha, 1, transformed + i * alpha, 1) }
+                    for xi in 0..<(alpha * alpha) { destination[xi * planeStride] = transformed[xi] }
+                    destination += 1
                 }
             }
         }
     }
 
-    /// `output = act((A^T M A) + bias + residual)` for every tile, plane by plane.
+    /// `output = act((A^T M A) + bias + residual)` for every tile in `tileRows`, the epilogue
+    /// applied to each band of output rows right after it is written.
     private static func transformOutput<T: WinogradTransform>(
-        _: T.Type, _ t: Tiling, products: UnsafePointer<Float>, images: Int, first: Int,
+        _: T.Type, _ t: Tiling, products: UnsafePointer<Float>, tileRows: Range<Int>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
     ) {
         let p = t.params
         let alpha = T.alpha, m = T.m
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
-        let tiles = images * t.tilesPerImage
+        let tiles = tileRows.count * t.tilesWide
         let planeStride = p.outChannels * tiles
-        Parallel.forEachChunk(count: images * p.outChannels) { range in
+        Parallel.forEachChunk(count: p.outChannels * tileRows.count, minimumChunk: 4) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * alpha * alpha)
             defer { scratch.deallocate() }
             let gathered = scratch, columns = scratch + alpha * alpha, tile = columns + alpha * alpha
-            for plane in range {
-                let image = plane / p.outChannels
-                let channel = plane % p.outChannels
-                let outIndex = (first + image) * p.outChannels + channel
-                let y = output + outIndex * outH * outW
-                var source = products + channel * tiles + image * t.tilesPerImage
-                for th in 0..<t.tilesHigh {
-                    for tw in 0..<t.tilesWide {
-                        for xi in 0..<(alpha * alpha) { gathered[xi] = source[xi * planeStride] }
-                        source += 1
-                        for j in 0..<alpha { T.output(gathered + j, alpha, columns + j, alpha) }
-                        for i in 0..<m { T.output(columns + i * alpha, 1, tile + i * m, 1) }
-                        let rows = min(m, outH - th * m), cols = min(m, outW - tw * m)
-                        for i in 0..<rows {
-                            (y + (th * m + i) * outW + tw * m).update(from: tile + i * m, count: cols)
-                        }
+            for item in range {
+                let channel = item / tileRows.count
+                let rowInChunk = item % tileRows.count
+                let tileRow = tileRows.lowerBound + rowInChunk
+                let image = tileRow / t.tilesHigh
+                let top = (tileRow % t.tilesHigh) * m
+                let rows = min(m, outH - top)
+                let bandOffset = ((image * p.outChannels + channel) * outH + top) * outW
+                let y = output + bandOffset
+                var source = products + channel * tiles + rowInChunk * t.tilesWide
+                for tw in 0..<t.tilesWide {
+                    for xi in 0..<(alpha * alpha) { gathered[xi] = source[xi * planeStride] }
+                    source += 1
+                    for j in 0..<alpha { T.output(gathered + j, alpha, columns + j, alpha) }
+                    for i in 0..<rows { T.output(columns + i * alpha, 1, tile + i * m, 1) }
+                    let cols = min(m, outW - tw * m)
+                    for i in 0..<rows {
+                        (y + i * outW + tw * m).update(from: tile + i * m, count: cols)
                     }
                 }
                 epilogue.apply(y, bias: bias?[channel] ?? 0,
-                               residual: epilogue.residual.map { $0 + outIndex * outH * outW },
-                               to: y, count: outH * outW)
+                               residual: epilogue.residual.map { $0 + bandOffset },
+                               to: y, count: rows * outW)
             }
         }
     }

@@ -97,6 +97,17 @@ struct ConvFastPathTests {
             let p = conv2D(batch: 3, 8, 6, h, w, kernel: 3, pads: pads)
             #expect(try fusedError(p, algorithm: algorithm) < KernelTestData.tolerance, "\(h)x\(w) pads \(pads)")
         }
+        // Wide enough that chunks of tile rows end mid-image and span image boundaries.
+        let wide = conv2D(batch: 3, 2, 3, 60, 130, kernel: 3, pads: (1, 1))
+        let tiling = Winograd.Tiling(wide, outputTile: algorithm == .winograd2 ? 2 : 4)
+        #expect(tiling.tileRowsPerChunk < 3 * tiling.tilesHigh)
+        #expect(try fusedError(wide, algorithm: algorithm, residual: true, activation: .relu) < KernelTestData.tolerance)
+    }
+
+    @Test("F(4x4) stays within tolerance with 128 input channels of realistic magnitude")
+    func winogradAccuracyWithManyChannels() throws {
+        let p = conv2D(batch: 1, 128, 8, 9, 9, kernel: 3, pads: (1, 1))
+        #expect(try fusedError(p, algorithm: .winograd4) < KernelTestData.tolerance)
     }
 
     @Test("Winograd with packed weights, residual and activation; default choice for wide 3x3 layers")

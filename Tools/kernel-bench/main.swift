@@ -6,13 +6,18 @@ import Kernels
 /// distinct convolution shapes of the zoo models, and a large SGEMM for reference.
 ///
 ///     kernel-bench [--models resnet50,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
-///                  [--reps 3] [--algorithm im2col|pointwise|depthwise|winograd...] [--quiet]
+///                  [--reps 3] [--compare im2col,winograd2,winograd4] [--threads N] [--quiet]
+///
+/// `--compare` times every listed algorithm that can run a shape besides the plan's own choice
+/// ("auto"), and prints totals for auto and for the best per shape. `--threads` sets both our
+/// workers and OpenBLAS threads (1 gives steadier numbers on a shared machine).
 struct Options {
     var models = ["resnet50", "vgg16", "mobilenetv2"]
     var batches = [1, 16]
     var size = 112
     var reps = 3
-    var algorithm: String?
+    var compare: [Conv.Algorithm] = []
+    var threads: Int?
     var quiet = false
     var gemm = true
 
@@ -24,7 +29,8 @@ struct Options {
             case "--batches": batches = (rest.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--size": size = Int(rest.next() ?? "") ?? size
             case "--reps": reps = max(1, Int(rest.next() ?? "") ?? reps)
-            case "--algorithm": algorithm = rest.next()
+            case "--compare": compare = (rest.next() ?? "").split(separator: ",").compactMap { Conv.Algorithm(rawValue: String($0)) }
+            case "--threads": threads = Int(rest.next() ?? "")
             case "--quiet": quiet = true
             case "--no-gemm": gemm = false
             default: print("unknown flag \(flag)"); exit(2)
@@ -56,15 +62,8 @@ func filled(_ count: Int, seed: UInt32) -> [Float] {
     }
 }
 
-func benchConv(_ shape: ConvShape, batch: Int, options: Options) throws -> (seconds: Double, flops: Double, algorithm: String) {
-    let params = shape.params(batch: batch)
-    let plan: Conv.Plan
-    if let name = options.algorithm, let forced = Conv.Algorithm(rawValue: name),
-       let candidate = try? Conv.Plan(params, algorithm: forced) {
-        plan = candidate
-    } else {
-        plan = try Conv.Plan(params)
-    }
+func benchConv(_ params: ConvParams, plan: Conv.Plan, options: Options) throws -> (seconds: Double, flops: Double) {
+    let batch = params.batch
     let input = filled(batch * params.inputCountPerImage, seed: 1)
     let weight = filled(params.weightCount, seed: 2).map { $0 * 0.1 }
     let bias = filled(params.outChannels, seed: 3)
@@ -82,7 +81,7 @@ func benchConv(_ shape: ConvShape, batch: Int, options: Options) throws -> (seco
     }
     let macs = Double(batch * params.outChannels * params.outSpatial.reduce(1, *))
         * Double(params.inChannels / params.group * params.kernel.reduce(1, *))
-    return (seconds, 2 * macs, plan.algorithm.rawValue)
+    return (seconds, 2 * macs)
 }
 
 func benchGemm(_ n: Int, reps: Int) throws -> Double {
@@ -96,6 +95,10 @@ func benchGemm(_ n: Int, reps: Int) throws -> Double {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+if let threads = options.threads {
+    Parallel.setThreadCount(threads)
+    Parallel.setBLASThreadCount(threads)
+}
 print("cores \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads \(Parallel.blasThreadCount)")
 if options.gemm {
     print(String(format: "sgemm 2048^3: %.1f GFLOPS", try benchGemm(2048, reps: options.reps)))
@@ -107,19 +110,31 @@ for model in options.models {
     }
     for batch in options.batches {
         print("\n== \(model) \(options.size)x\(options.size) batch \(batch)")
-        var totalSeconds = 0.0, totalFlops = 0.0
+        var autoSeconds = 0.0, bestSeconds = 0.0, totalFlops = 0.0
         for (shape, count) in ModelShapes.distinct(layers) {
-            let r = try benchConv(shape, batch: batch, options: options)
-            totalSeconds += r.seconds * Double(count)
-            totalFlops += r.flops * Double(count)
-            if !options.quiet {
-                let line = shape.label.padding(toLength: 36, withPad: " ", startingAt: 0)
-                print(String(format: "%@ x%-2d %-10@ %8.3f ms %6.1f GFLOPS", line, count,
-                             r.algorithm, r.seconds * 1e3, r.flops / r.seconds / 1e9))
+            let params = shape.params(batch: batch)
+            let plan = try Conv.Plan(params)
+            let auto = try benchConv(params, plan: plan, options: options)
+            var line = shape.label.padding(toLength: 34, withPad: " ", startingAt: 0)
+                + String(format: " x%-2d %-10@ %8.3f ms %6.1f GF", count, plan.algorithm.rawValue,
+                         auto.seconds * 1e3, auto.flops / auto.seconds / 1e9)
+            var best = auto.seconds
+            for algorithm in options.compare where algorithm != plan.algorithm {
+                guard let other = try? Conv.Plan(params, algorithm: algorithm) else { continue }
+                let r = try benchConv(params, plan: other, options: options)
+                best = min(best, r.seconds)
+                line += String(format: " | %@ %.3f ms %.1f GF", algorithm.rawValue, r.seconds * 1e3, r.flops / r.seconds / 1e9)
             }
+            autoSeconds += auto.seconds * Double(count)
+            bestSeconds += best * Double(count)
+            totalFlops += auto.flops * Double(count)
+            if !options.quiet { print(line) }
         }
-        let line = String(format: "%@ b%d: %.1f ms, %.2f GFLOP, %.1f GFLOPS", model, batch,
-                          totalSeconds * 1e3, totalFlops / 1e9, totalFlops / totalSeconds / 1e9)
+        var line = String(format: "%@ b%d: %.1f ms, %.2f GFLOP, %.1f GFLOPS", model, batch,
+                           autoSeconds * 1e3, totalFlops / 1e9, totalFlops / autoSeconds / 1e9)
+        if !options.compare.isEmpty {
+            line += String(format: " (best per shape: %.1f ms, %.1f GFLOPS)", bestSeconds * 1e3, totalFlops / bestSeconds / 1e9)
+        }
         print("TOTAL " + line)
         summary.append(line)
     }
