@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/graphcam"),
+        // Times Conv.forward on the zoo's convolution shapes (see Tools/kernel-bench).
+        .executableTarget(name: "kernel-bench", dependencies: ["Kernels"], path: "Tools/kernel-bench"),
         // libFuzzer entry point for the protobuf/ONNX decoder (see README, "Fuzzing").
         .executableTarget(
             name: "onnx-fuzz",

@@ -40,30 +40,58 @@ public struct ConvEpilogue {
     public var isIdentity: Bool { residual == nil && activation == .none }
 }
 
+extension ConvEpilogue {
+    /// `destination[i] = act(source[i] + bias + residual[i])` for `i < count`, in one pass.
+    /// `source` may equal `destination`; `residual` is already offset to this run.
+    @inline(__always)
+    func apply(_ source: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+               to destination: UnsafeMutablePointer<Float>, count: Int) {
+        switch activation {
+        case .none: Self.map(source, bias, residual, destination, count) { $0 }
+        case .relu: Self.map(source, bias, residual, destination, count) { $0 > 0 ? $0 : 0 }
+        case .clip(let lo, let hi):
+            Self.map(source, bias, residual, destination, count) { x in
+                let low = x < lo ? lo : x
+                return low > hi ? hi : low
+            }
+        default:
+            let act = activation
+            Self.map(source, bias, residual, destination, count) { act.apply($0) }
+        }
+    }
+
+    /// The loop behind `apply`, specialized per activation so the common ones vectorize.
+    @inline(__always)
+    private static func map(
+        _ source: UnsafePointer<Float>, _ bias: Float, _ residual: UnsafePointer<Float>?,
+        _ destination: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Float) -> Float
+    ) {
+        if let residual {
+            for i in 0..<count { destination[i] = f(source[i] + bias + residual[i]) }
+        } else {
+            for i in 0..<count { destination[i] = f(source[i] + bias) }
+        }
+    }
+}
+
 extension Conv {
-    /// `forward` followed by the epilogue: `output = act(conv(input) + bias + residual)`.
-    /// The residual may alias `output` only if it is the same buffer (in-place add).
+    /// `forward` fused with the epilogue: `output = act(conv(input) + bias + residual)`; the
+    /// epilogue runs inside each algorithm's last pass over the output, while it is cache-hot.
+    /// The residual must not be the output buffer.
     public static func forward(
         _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
     ) throws {
-        guard !epilogue.isIdentity else {
-            return try forward(plan, input: input, weight: weight, bias: bias, output: output, workspace: workspace)
-        }
+        try checkResidual(epilogue, output: output)
+        try run(plan, input: input, weight: weight, packed: nil, bias: bias, output: output,
+                workspace: workspace, epilogue: epilogue)
+    }
+
+    static func checkResidual(_ epilogue: ConvEpilogue, output: UnsafeMutablePointer<Float>) throws {
         if let residual = epilogue.residual, residual == UnsafePointer(output) {
             throw KernelParameterError(kernel: "Conv", field: "residual",
                                        message: "the residual must not be the output buffer")
-        }
-        try forward(plan, input: input, weight: weight, bias: bias, output: output, workspace: workspace)
-        let count = plan.params.batch * plan.params.outputCountPerImage
-        let act = epilogue.activation
-        Parallel.forEachChunk(count: count, minimumChunk: 1 << 14) { range in
-            if let residual = epilogue.residual {
-                for i in range { output[i] = act.apply(output[i] + residual[i]) }
-            } else {
-                for i in range { output[i] = act.apply(output[i]) }
-            }
         }
     }
 }

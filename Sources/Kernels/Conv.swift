@@ -9,6 +9,10 @@ public enum Conv {
         case depthwise
         /// General case: im2col into the workspace, then one GEMM per group.
         case im2col
+        /// 2-D 3x3, stride 1, dilation 1, one group: Winograd F(2x2, 3x3) (16 GEMMs).
+        case winograd2
+        /// 2-D 3x3, stride 1, dilation 1, one group: Winograd F(4x4, 3x3) (36 GEMMs).
+        case winograd4
     }
 
     /// The algorithm `forward` uses for `params` (assumed valid).
@@ -21,13 +25,27 @@ public enum Conv {
         if params.group > 1, params.group == params.inChannels, params.rank <= 2 {
             return .depthwise
         }
+        if let winograd = Winograd.preferred(for: params) { return winograd }
         return .im2col
+    }
+
+    /// Whether `algorithm` can compute `params` (assumed valid).
+    public static func supports(_ algorithm: Algorithm, _ params: ConvParams) -> Bool {
+        switch algorithm {
+        case .im2col: return true
+        case .pointwise, .depthwise:
+            let natural = Conv.algorithm(for: params)
+            return natural == algorithm
+                || (algorithm == .pointwise && natural != .depthwise && params.kernel.allSatisfy { $0 == 1 }
+                    && params.strides.allSatisfy { $0 == 1 } && params.padsBegin.allSatisfy { $0 == 0 }
+                    && params.padsEnd.allSatisfy { $0 == 0 })
+        case .winograd2, .winograd4: return Winograd.applies(to: params)
+        }
     }
 
     /// Float elements of scratch memory `forward` needs (0 when it needs none).
     public static func workspaceCount(_ params: ConvParams) -> Int {
-        guard algorithm(for: params) == .im2col else { return 0 }
-        return params.inChannels * params.kernel.reduce(1, *) * params.outSpatial.reduce(1, *)
+        (try? Plan(params).workspaceCount) ?? 0
     }
 
     /// A convolution validated once, with its window geometry and algorithm resolved, so that
@@ -35,12 +53,28 @@ public enum Conv {
     public struct Plan: Sendable {
         public let params: ConvParams
         public let algorithm: Algorithm
-        /// Float elements of scratch memory `forward` needs (0 when it needs none).
+        /// Float elements of scratch memory `forward` needs (0 when it needs none), when the
+        /// weights are not packed in advance (see `PackedWeights`).
         public let workspaceCount: Int
+        /// Float elements of scratch memory `forward` needs when given `PackedWeights`.
+        public let packedWorkspaceCount: Int
+        /// Images per GEMM for the im2col and pointwise paths (the batch is folded into the
+        /// GEMM's columns so late, small layers still give BLAS a wide product); 1 otherwise.
+        public let imagesPerChunk: Int
         let geometry: WindowGeometry
 
         /// Validates `params`; throws `KernelParameterError` naming the field at fault.
         public init(_ params: ConvParams) throws {
+            try self.init(params, algorithm: nil)
+        }
+
+        /// A plan that uses `algorithm` (for benchmarks and tests); throws when it cannot run
+        /// these parameters.
+        public init(_ params: ConvParams, algorithm: Algorithm) throws {
+            try self.init(params, algorithm: Optional(algorithm))
+        }
+
+        private init(_ params: ConvParams, algorithm forced: Algorithm?) throws {
             try params.validate()
             let geometry = WindowGeometry(
                 inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides,
@@ -48,15 +82,36 @@ public enum Conv {
                 outSpatial: params.outSpatial)
             let groupRows = params.outChannels / params.group
             let groupDepth = params.inChannels / params.group * geometry.kernelVolume
-            guard Gemm.fitsBLAS(groupRows, groupDepth, geometry.outputPlane,
-                                groupDepth * geometry.outputPlane, groupRows * groupDepth) else {
+            let widest = geometry.outputPlane * max(1, params.batch)
+            guard Gemm.fitsBLAS(groupRows, groupDepth, widest, groupDepth * widest,
+                                groupRows * widest, groupRows * groupDepth) else {
                 throw KernelParameterError(kernel: "Conv", field: "inSpatial",
                                            message: "GEMM sizes exceed 32-bit BLAS limits")
             }
+            if let forced, !Conv.supports(forced, params) {
+                throw KernelParameterError(kernel: "Conv", field: "algorithm",
+                                           message: "\(forced) cannot run these parameters")
+            }
+            let algorithm = forced ?? Conv.algorithm(for: params)
             self.params = params
             self.geometry = geometry
-            self.algorithm = Conv.algorithm(for: params)
-            self.workspaceCount = Conv.workspaceCount(params)
+            self.algorithm = algorithm
+            switch algorithm {
+            case .depthwise:
+                imagesPerChunk = 1
+                workspaceCount = 0
+                packedWorkspaceCount = 0
+            case .pointwise, .im2col:
+                imagesPerChunk = Conv.imagesPerChunk(params, geometry)
+                workspaceCount = Conv.gemmWorkspaceCount(params, geometry, algorithm: algorithm,
+                                                         images: imagesPerChunk)
+                packedWorkspaceCount = workspaceCount
+            case .winograd2, .winograd4:
+                let tile = Winograd.Tiling(params, outputTile: algorithm == .winograd2 ? 2 : 4)
+                imagesPerChunk = 1
+                packedWorkspaceCount = tile.workspaceCount
+                workspaceCount = tile.workspaceCount + tile.packedWeightCount
+            }
         }
     }
 
@@ -80,56 +135,33 @@ public enum Conv {
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?
     ) throws {
-        let params = plan.params
-        let geometry = plan.geometry
-        switch plan.algorithm {
-        case .depthwise:
-            depthwise(params, geometry, input: input, weight: weight, bias: bias, output: output)
-        case .pointwise:
-            for image in 0..<params.batch {
-                gemmPerGroup(params, geometry,
-                             columns: input + image * params.inputCountPerImage,
-                             weight: weight, bias: bias,
-                             output: output + image * params.outputCountPerImage)
-            }
-        case .im2col:
-            guard let workspace else {
-                throw KernelParameterError(
-                    kernel: "Conv", field: "workspace",
-                    message: "nil, but \(plan.workspaceCount) floats are needed")
-            }
-            for image in 0..<params.batch {
-                Im2Col.fill(geometry: geometry, channels: params.inChannels,
-                            image: input + image * params.inputCountPerImage, columns: workspace)
-                gemmPerGroup(params, geometry, columns: UnsafePointer(workspace),
-                             weight: weight, bias: bias,
-                             output: output + image * params.outputCountPerImage)
-            }
-        }
+        try run(plan, input: input, weight: weight, packed: nil, bias: bias, output: output,
+                workspace: workspace, epilogue: ConvEpilogue())
     }
 
-    /// `output_g[Cout/G, P] = weight_g[Cout/G, Cin/G * k] * columns_g[Cin/G * k, P] (+ bias)`
-    /// for one image. Runs on the calling thread so OpenBLAS can thread each product.
-    private static func gemmPerGroup(
-        _ params: ConvParams, _ geometry: WindowGeometry, columns: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>
-    ) {
-        let rows = params.outChannels / params.group
-        let depth = params.inChannels / params.group * geometry.kernelVolume
-        let positions = geometry.outputPlane
-        if let bias {
-            for channel in 0..<params.outChannels {
-                (output + channel * positions).update(repeating: bias[channel], count: positions)
-            }
+    /// The one dispatch every public `forward` ends in.
+    static func run(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        packed: PackedWeights?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+    ) throws {
+        let usablePacked = packed.flatMap { $0.matches(plan) ? $0 : nil }
+        let needed = usablePacked == nil ? plan.workspaceCount : plan.packedWorkspaceCount
+        if needed > 0, workspace == nil {
+            throw KernelParameterError(kernel: "Conv", field: "workspace",
+                                       message: "nil, but \(needed) floats are needed")
         }
-        for group in 0..<params.group {
-            Gemm.sgemm(
-                transA: false, transB: false, m: rows, n: positions, k: depth, alpha: 1,
-                a: weight + group * rows * depth, lda: depth,
-                b: columns + group * depth * positions, ldb: positions,
-                beta: bias == nil ? 0 : 1,
-                c: output + group * rows * positions, ldc: positions)
+        guard plan.params.batch > 0 else { return }
+        switch plan.algorithm {
+        case .depthwise:
+            depthwise(plan.params, plan.geometry, input: input, weight: weight, bias: bias,
+                      output: output, epilogue: epilogue)
+        case .pointwise, .im2col:
+            gemmPath(plan, input: input, weight: weight, bias: bias, output: output,
+                     workspace: workspace, epilogue: epilogue)
+        case .winograd2, .winograd4:
+            Winograd.forward(plan, input: input, weight: weight, packed: usablePacked, bias: bias,
+                             output: output, workspace: workspace!, epilogue: epilogue)
         }
     }
 }

@@ -10,11 +10,13 @@ enum Im2Col {
     }
 
     /// Fills `columns` (`count(geometry:channels:)` elements) from `image`
-    /// (`channels * inputPlane` elements); taps in the padding read as zero.
+    /// (`channels * inputPlane` elements); taps in the padding read as zero. Row `r` starts at
+    /// `columns + r * rowStride` (default `outputPlane`; wider when images share the matrix).
     static func fill(
         geometry g: WindowGeometry, channels: Int,
-        image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>
+        image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
+        let rowStride = rowStride ?? g.outputPlane
         let kernelVolume = g.kernelVolume
         let rows = channels * kernelVolume
         let outPlane = g.outputPlane
@@ -28,7 +30,7 @@ enum Im2Col {
                 let kh = (tap / g.width.kernel) % g.height.kernel
                 let kd = tap / (g.width.kernel * g.height.kernel)
                 fillRow(g, image: image, channel: channel, kd: kd, kh: kh, kw: kw,
-                        into: columns + row * outPlane)
+                        into: columns + row * rowStride)
             }
         }
     }

@@ -37,6 +37,11 @@ public enum Parallel {
         }
     }
 
+    /// Sets how many workers our own loops use (at least 1); for hosts and benchmarks.
+    public static func setThreadCount(_ count: Int) {
+        threadCount = max(1, count)
+    }
+
     /// Sets how many threads OpenBLAS may use for one GEMM (process-wide).
     public static func setBLASThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(clamping: max(1, count)))

@@ -1,0 +1,142 @@
+extension Conv {
+    /// Columns (images x positions) past which a wider GEMM gains little, so folding more
+    /// images into one product stops there (measured with kernel-bench).
+    static let foldColumnTarget = 1024
+    /// Bound on the folded path's scratch (columns + products), in floats (16 MB).
+    static let foldWorkspaceLimit = 4 << 20
+
+    /// Images per GEMM for the im2col / pointwise paths: 1 when one image already gives a wide
+    /// product (or for grouped convolutions), otherwise enough images to reach
+    /// `foldColumnTarget` columns within `foldWorkspaceLimit`.
+    static func imagesPerChunk(_ params: ConvParams, _ g: WindowGeometry) -> Int {
+        let positions = g.outputPlane
+        guard params.group == 1, params.batch > 1, positions < foldColumnTarget else { return 1 }
+        let depth = params.inChannels * g.kernelVolume
+        let perImage = (depth + params.outChannels) * positions
+        let wanted = (foldColumnTarget + positions - 1) / positions
+        let fits = foldWorkspaceLimit / max(perImage, 1)
+        return max(1, min(params.batch, wanted, fits))
+    }
+
+    /// Scratch of the GEMM paths: the column matrix (not for an unfolded pointwise conv, whose
+    /// input already is one) and, when folding, the `[outChannels, images * positions]` products.
+    static func gemmWorkspaceCount(
+        _ params: ConvParams, _ g: WindowGeometry, algorithm: Algorithm, images: Int
+    ) -> Int {
+        let width = g.outputPlane * images
+        let columns = algorithm == .pointwise && images == 1 ? 0 : params.inChannels * g.kernelVolume * width
+        let products = images > 1 ? params.outChannels * width : 0
+        return columns + products
+    }
+
+    /// im2col / pointwise convolution with the epilogue fused into the last pass over the output.
+    static func gemmPath(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+    ) {
+        let p = plan.params
+        let g = plan.geometry
+        if plan.imagesPerChunk > 1, let workspace {
+            foldedGemm(plan, input: input, weight: weight, bias: bias, output: output,
+                       workspace: workspace, epilogue: epilogue)
+            return
+        }
+        let positions = g.outputPlane
+        for image in 0..<p.batch {
+            let x = input + image * p.inputCountPerImage
+            let columns: UnsafePointer<Float>
+            if plan.algorithm == .pointwise {
+                columns = x
+            } else {
+                Im2Col.fill(geometry: g, channels: p.inChannels, image: x, columns: workspace!)
+                columns = UnsafePointer(workspace!)
+            }
+            let y = output + image * p.outputCountPerImage
+            gemmPerGroup(p, g, columns: columns, weight: weight, output: y)
+            // Bias, residual and activation while this image's output is still in cache.
+            if bias != nil || !epilogue.isIdentity {
+                let residual = epilogue.residual.map { $0 + image * p.outputCountPerImage }
+                Parallel.forEachChunk(count: p.outChannels, minimumChunk: max(1, 16_384 / positions)) { range in
+                    for channel in range {
+                        let row = y + channel * positions
+                        epilogue.apply(row, bias: bias?[channel] ?? 0,
+                                       residual: residual.map { $0 + channel * positions },
+                                       to: row, count: positions)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Several images per GEMM: columns `[depth, n * positions]`, products
+    /// `[outChannels, n * positions]`, then one pass that scatters the products to NCHW with
+    /// bias, residual and activation applied.
+    private static func foldedGemm(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    ) {
+        let p = plan.params
+        let g = plan.geometry
+        let positions = g.outputPlane
+        let depth = p.inChannels * g.kernelVolume
+        let columns = workspace
+        let products = workspace + depth * positions * plan.imagesPerChunk
+        let rowsPerThread = max(1, 16_384 / positions)
+        var first = 0
+        while first < p.batch {
+            let images = min(plan.imagesPerChunk, p.batch - first)
+            let width = images * positions
+            if plan.algorithm == .pointwise {
+                Parallel.forEachChunk(count: images * depth, minimumChunk: rowsPerThread) { range in
+                    for row in range {
+                        let image = row / depth
+                        let channel = row % depth
+                        (columns + channel * width + image * positions).update(
+                            from: input + (first + image) * p.inputCountPerImage + channel * positions,
+                            count: positions)
+                    }
+                }
+            } else {
+                for image in 0..<images {
+                    Im2Col.fill(geometry: g, channels: p.inChannels,
+                                image: input + (first + image) * p.inputCountPerImage,
+                                columns: columns + image * positions, rowStride: width)
+                }
+            }
+            Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: width, k: depth, alpha: 1,
+                       a: weight, lda: depth, b: columns, ldb: width, beta: 0, c: products, ldc: width)
+            Parallel.forEachChunk(count: images * p.outChannels, minimumChunk: rowsPerThread) { range in
+                for row in range {
+                    let image = row / p.outChannels
+                    let channel = row % p.outChannels
+                    let offset = (first + image) * p.outputCountPerImage + channel * positions
+                    epilogue.apply(products + channel * width + image * positions,
+                                   bias: bias?[channel] ?? 0,
+                                   residual: epilogue.residual.map { $0 + offset },
+                                   to: output + offset, count: positions)
+                }
+            }
+            first += images
+        }
+    }
+
+    /// `output_g[Cout/G, P] = weight_g[Cout/G, Cin/G * k] * columns_g[Cin/G * k, P]` for one
+    /// image. Runs on the calling thread so OpenBLAS can thread each product.
+    private static func gemmPerGroup(
+        _ params: ConvParams, _ geometry: WindowGeometry, columns: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let rows = params.outChannels / params.group
+        let depth = params.inChannels / params.group * geometry.kernelVolume
+        let positions = geometry.outputPlane
+        for group in 0..<params.group {
+            Gemm.sgemm(
+                transA: false, transB: false, m: rows, n: positions, k: depth, alpha: 1,
+                a: weight + group * rows * depth, lda: depth,
+                b: columns + group * depth * positions, ldb: positions,
+                beta: 0, c: output + group * rows * positions, ldc: positions)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+extension Conv {
+    /// Weights rearranged once for a plan's algorithm (Winograd-transformed), so that
+    /// repeated `forward` calls skip that work. Empty when the algorithm reads weights as given.
+    public struct PackedWeights: Sendable {
+        /// The packed values; empty when the plan needs none.
+        public let values: [Float]
+        let algorithm: Conv.Algorithm
+        let params: ConvParams
+
+        /// Packs `weight` (`ConvParams.weightCount` floats) for `plan`.
+        public init(_ plan: Plan, weight: UnsafePointer<Float>) {
+            algorithm = plan.algorithm
+            params = plan.params
+            switch plan.algorithm {
+            case .winograd2, .winograd4:
+                let tile = Winograd.Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
+                values = [Float](unsafeUninitializedCapacity: tile.packedWeightCount) { buffer, count in
+                    Winograd.transformWeights(tile, weight: weight, into: buffer.baseAddress!)
+                    count = tile.packedWeightCount
+                }
+            default:
+                values = []
+            }
+        }
+
+        /// Whether these weights were packed for `plan` (same algorithm and shape).
+        func matches(_ plan: Plan) -> Bool {
+            algorithm == plan.algorithm && params.inChannels == plan.params.inChannels
+                && params.outChannels == plan.params.outChannels && params.kernel == plan.params.kernel
+                && params.group == plan.params.group
+        }
+    }
+
+    /// `Conv.packWeights(plan, weight)`: the packed values alone (empty when not needed).
+    public static func packWeights(_ plan: Plan, _ weight: UnsafePointer<Float>) -> [Float] {
+        PackedWeights(plan, weight: weight).values
+    }
+
+    /// `forward` with weights packed once by `PackedWeights` (nil, or packed for another plan:
+    /// packed on the fly in the workspace, which must then hold `plan.workspaceCount` floats;
+    /// otherwise `plan.packedWorkspaceCount` suffice). `weight` is still the original tensor.
+    public static func forward(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        packed: PackedWeights?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+    ) throws {
+        try checkResidual(epilogue, output: output)
+        try run(plan, input: input, weight: weight, packed: packed, bias: bias, output: output,
+                workspace: workspace, epilogue: epilogue)
+    }
+}

@@ -1,0 +1,209 @@
+/// Winograd convolution for 2-D 3x3, stride-1, dilation-1, single-group layers:
+/// input tiles transformed to `V[xi][Cin][tiles]`, `alpha^2` GEMMs `M[xi] = U[xi] * V[xi]`
+/// against pre-transformed weights `U[xi][Cout][Cin]`, then the output transform with the
+/// conv epilogue fused into it. NCHW in and out.
+enum Winograd {
+    /// Tile geometry and scratch sizes for one plan and variant. Work is chunked by rows of
+    /// tiles across the whole batch, so a chunk can span images (small late layers) or cover
+    /// part of one image (large early layers), keeping the transformed data near cache size.
+    struct Tiling {
+        let params: ConvParams
+        /// Output tile edge (2 or 4).
+        let m: Int
+        let alpha: Int
+        let tilesHigh: Int
+        let tilesWide: Int
+        /// Rows of tiles transformed and multiplied together.
+        let tileRowsPerChunk: Int
+
+        /// Tiles whose GEMMs are wide enough; more columns gain little.
+        static let tileTarget = 1024
+        /// Bound on the transformed input and products of one chunk, in floats (8 MB).
+        static let workspaceLimit = 2 << 20
+
+        init(_ params: ConvParams, outputTile m: Int) {
+            self.params = params
+            self.m = m
+            alpha = m + 2
+            let outH = params.outSpatial.count == 2 ? params.outSpatial[0] : 1
+            let outW = params.outSpatial.last ?? 1
+            tilesHigh = (outH + m - 1) / m
+            tilesWide = (outW + m - 1) / m
+            let perTileRow = alpha * alpha * (params.inChannels + params.outChannels) * tilesWide
+            let wanted = (Tiling.tileTarget + tilesWide - 1) / tilesWide
+            tileRowsPerChunk = max(1, min(max(params.batch, 1) * tilesHigh, wanted,
+                                          Tiling.workspaceLimit / max(perTileRow, 1)))
+        }
+
+        /// Transformed input plus products for one chunk.
+        var workspaceCount: Int {
+            alpha * alpha * (params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
+        }
+        /// Transformed weights.
+        var packedWeightCount: Int { alpha * alpha * params.outChannels * params.inChannels }
+    }
+
+    /// Whether Winograd can compute `params` at all.
+    static func applies(to p: ConvParams) -> Bool {
+        p.rank == 2 && p.kernel == [3, 3] && p.strides == [1, 1] && p.dilations == [1, 1] && p.group == 1
+    }
+
+    /// The Winograd variant `Conv.algorithm(for:)` picks, or nil to use im2col. Chosen from
+    /// kernel-bench runs (one thread, VGG16 / ResNet50 at 112x112, batch 1 and 16):
+    /// - few channels (< 32), or outputs wider than 56: the transforms cost more than they save;
+    /// - 28...56: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
+    /// - 7..<28: F(2x2) (F(4x4) wastes ~30% on 14 and 7, whose tiles overhang), ~1.1-1.6x;
+    /// - below 7 (4x4 at conv5): F(2x2) only with enough tiles across the batch for wide GEMMs.
+    static func preferred(for p: ConvParams) -> Conv.Algorithm? {
+        guard applies(to: p), p.inChannels >= 32, p.outChannels >= 32 else { return nil }
+        let outH = p.outSpatial[0], outW = p.outSpatial[1]
+        let side = min(outH, outW)
+        if max(outH, outW) > 56 { return nil }
+        if side >= 28 { return .winograd4 }
+        if side >= 7 { return .winograd2 }
+        let tiles = p.batch * ((outH + 1) / 2) * ((outW + 1) / 2)
+        return tiles >= 32 ? .winograd2 : nil
+    }
+
+    static func forward(
+        _ plan: Conv.Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        packed: Conv.PackedWeights?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    ) {
+        let t = Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
+        func run(_ u: UnsafePointer<Float>) {
+            if t.m == 2 {
+                forward(WinogradF2.self, t, input: input, u: u, bias: bias, output: output,
+                        workspace: workspace, epilogue: epilogue)
+            } else {
+                forward(WinogradF4.self, t, input: input, u: u, bias: bias, output: output,
+                        workspace: workspace, epilogue: epilogue)
+            }
+        }
+        if let packed, packed.values.count == t.packedWeightCount {
+            packed.values.withUnsafeBufferPointer { run($0.baseAddress!) }
+        } else {
+            let u = workspace + t.workspaceCount
+            transformWeights(t, weight: weight, into: u)
+            run(u)
+        }
+    }
+
+    private static func forward<T: WinogradTransform>(
+        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, u: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    ) {
+        let p = t.params
+        let points = t.alpha * t.alpha
+        let v = workspace
+        let products = workspace + points * p.inChannels * t.tilesWide * t.tileRowsPerChunk
+        let tileRows = p.batch * t.tilesHigh
+        var first = 0
+        while first < tileRows {
+            let rows = first..<min(first + t.tileRowsPerChunk, tileRows)
+            let tiles = rows.count * t.tilesWide
+            transformInput(T.self, t, input: input, tileRows: rows, into: v)
+            for xi in 0..<points {
+                Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: tiles, k: p.inChannels,
+                           alpha: 1, a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
+                           b: v + xi * p.inChannels * tiles, ldb: tiles, beta: 0,
+                           c: products + xi * p.outChannels * tiles, ldc: tiles)
+            }
+            transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
+                            output: output, epilogue: epilogue)
+            first = rows.upperBound
+        }
+    }
+
+    /// `V[xi][channel][tile] = (B^T d B)[xi]` for every input tile `d` in `tileRows`
+    /// (global rows of tiles: `image * tilesHigh + tileRow`).
+    private static func transformInput<T: WinogradTransform>(
+        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, tileRows: Range<Int>,
+        into v: UnsafeMutablePointer<Float>
+    ) {
+        let p = t.params
+        let alpha = T.alpha, m = T.m
+        let inH = p.inSpatial[0], inW = p.inSpatial[1]
+        let padTop = p.padsBegin[0], padLeft = p.padsBegin[1]
+        // One band of `alpha` zero-padded input rows, wide enough for every tile's window.
+        let bandW = t.tilesWide * m + 2
+        let bandCount = alpha * bandW
+        let tiles = tileRows.count * t.tilesWide
+        let planeStride = p.inChannels * tiles
+        Parallel.forEachChunk(count: p.inChannels * tileRows.count, minimumChunk: 4) { range in
+            let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + 2 * alpha * alpha)
+            defer { band.deallocate() }
+            band.initialize(repeating: 0, count: bandCount)
+            let columns = band + bandCount
+            let transformed = columns + alpha * alpha
+            for item in range {
+                let channel = item / tileRows.count
+                let rowInChunk = item % tileRows.count
+                let tileRow = tileRows.lowerBound + rowInChunk
+                let image = tileRow / t.tilesHigh
+                let top = (tileRow % t.tilesHigh) * m - padTop
+                let plane = input + (image * p.inChannels + channel) * inH * inW
+                for i in 0..<alpha {
+                    let row = band + i * bandW
+                    let ih = top + i
+                    if ih >= 0, ih < inH {
+                        (row + padLeft).update(from: plane + ih * inW, count: inW)
+                    } else {
+                        (row + padLeft).update(repeating: 0, count: inW)
+                    }
+                }
+                var destination = v + channel * tiles + rowInChunk * t.tilesWide
+                for tw in 0..<t.tilesWide {
+                    let d = band + tw * m
+                    for j in 0..<alpha { T.input(d + j, bandW, columns + j, alpha) }
+                    for i in 0..<alpha { T.input(columns + i * alpha, 1, transformed + i * alpha, 1) }
+                    for xi in 0..<(alpha * alpha) { destination[xi * planeStride] = transformed[xi] }
+                    destination += 1
+                }
+            }
+        }
+    }
+
+    /// `output = act((A^T M A) + bias + residual)` for every tile in `tileRows`, the epilogue
+    /// applied to each band of output rows right after it is written.
+    private static func transformOutput<T: WinogradTransform>(
+        _: T.Type, _ t: Tiling, products: UnsafePointer<Float>, tileRows: Range<Int>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    ) {
+        let p = t.params
+        let alpha = T.alpha, m = T.m
+        let outH = p.outSpatial[0], outW = p.outSpatial[1]
+        let tiles = tileRows.count * t.tilesWide
+        let planeStride = p.outChannels * tiles
+        Parallel.forEachChunk(count: p.outChannels * tileRows.count, minimumChunk: 4) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * alpha * alpha)
+            defer { scratch.deallocate() }
+            let gathered = scratch, columns = scratch + alpha * alpha, tile = columns + alpha * alpha
+            for item in range {
+                let channel = item / tileRows.count
+                let rowInChunk = item % tileRows.count
+                let tileRow = tileRows.lowerBound + rowInChunk
+                let image = tileRow / t.tilesHigh
+                let top = (tileRow % t.tilesHigh) * m
+                let rows = min(m, outH - top)
+                let bandOffset = ((image * p.outChannels + channel) * outH + top) * outW
+                let y = output + bandOffset
+                var source = products + channel * tiles + rowInChunk * t.tilesWide
+                for tw in 0..<t.tilesWide {
+                    for xi in 0..<(alpha * alpha) { gathered[xi] = source[xi * planeStride] }
+                    source += 1
+                    for j in 0..<alpha { T.output(gathered + j, alpha, columns + j, alpha) }
+                    for i in 0..<rows { T.output(columns + i * alpha, 1, tile + i * m, 1) }
+                    let cols = min(m, outW - tw * m)
+                    for i in 0..<rows {
+                        (y + i * outW + tw * m).update(from: tile + i * m, count: cols)
+                    }
+                }
+                epilogue.apply(y, bias: bias?[channel] ?? 0,
+                               residual: epilogue.residual.map { $0 + bandOffset },
+                               to: y, count: rows * outW)
+            }
+        }
+    }
+}

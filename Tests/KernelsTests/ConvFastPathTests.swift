@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+@testable import Kernels
+
+/// Direct double-precision convolution followed by the epilogue, from the ONNX definition.
+private func referenceFused(
+    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float]?, residual: [Float]?,
+    activation: FusedActivation
+) -> [Float] {
+    let inH = p.inSpatial[0], inW = p.inSpatial[1], outH = p.outSpatial[0], outW = p.outSpatial[1]
+    let kh = p.kernel[0], kw = p.kernel[1]
+    let inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group
+    var output = [Float](repeating: 0, count: p.batch * p.outputCountPerImage)
+    for n in 0..<p.batch {
+        for oc in 0..<p.outChannels {
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    var sum = Double(bias?[oc] ?? 0)
+                    for ic in 0..<inPerGroup {
+                        let channel = oc / outPerGroup * inPerGroup + ic
+                        for ty in 0..<kh {
+                            for tx in 0..<kw {
+                                let iy = oy * p.strides[0] - p.padsBegin[0] + ty * p.dilations[0]
+                                let ix = ox * p.strides[1] - p.padsBegin[1] + tx * p.dilations[1]
+                                guard iy >= 0, iy < inH, ix >= 0, ix < inW else { continue }
+                                sum += Double(input[((n * p.inChannels + channel) * inH + iy) * inW + ix])
+                                    * Double(weight[((oc * inPerGroup + ic) * kh + ty) * kw + tx])
+                            }
+                        }
+                    }
+                    let index = ((n * p.outChannels + oc) * outH + oy) * outW + ox
+                    if let residual { sum += Double(residual[index]) }
+                    output[index] = activation.apply(Float(sum))
+                }
+            }
+        }
+    }
+    return output
+}
+
+/// Runs a plan (optionally forced to `algorithm`, optionally with packed weights) with the
+/// given epilogue and returns the worst error relative to `max(1, max|expected|)`.
+private func fusedError(
+    _ p: ConvParams, algorithm: Conv.Algorithm? = nil, expecting expected: Conv.Algorithm? = nil,
+    residual withResidual: Bool = false, activation: FusedActivation = .none, packed: Bool = false,
+    seed: UInt64 = 7
+) throws -> Double {
+    let plan = try algorithm.map { try Conv.Plan(p, algorithm: $0) } ?? Conv.Plan(p)
+    if let expected { #expect(plan.algorithm == expected) }
+    let input = KernelTestData.random(p.batch * p.inputCountPerImage, seed: seed)
+    let weight = KernelTestData.random(p.weightCount, seed: seed + 1).map { $0 * 0.5 }
+    let bias = KernelTestData.random(p.outChannels, seed: seed + 2)
+    let residual = withResidual ? KernelTestData.random(p.batch * p.outputCountPerImage, seed: seed + 3) : nil
+    var output = [Float](repeating: .nan, count: p.batch * p.outputCountPerImage)
+    let packedWeights = packed ? Conv.PackedWeights(plan, weight: weight) : nil
+    var workspace = [Float](repeating: .nan, count: packed ? plan.packedWorkspaceCount : plan.workspaceCount)
+    try workspace.withUnsafeMutableBufferPointer { scratch in
+        try output.withUnsafeMutableBufferPointer { y in
+            try (residual ?? []).withUnsafeBufferPointer { r in
+                try Conv.forward(plan, input: input, weight: weight, packed: packedWeights, bias: bias,
+                                 output: y.baseAddress!, workspace: scratch.baseAddress,
+                                 epilogue: ConvEpilogue(residual: withResidual ? r.baseAddress : nil,
+                                                        activation: activation))
+            }
+        }
+    }
+    let reference = referenceFused(p, input: input, weight: weight, bias: bias, residual: residual,
+                                   activation: activation)
+    let scale = max(1, reference.map { abs(Double($0)) }.max() ?? 0)
+    var worst = 0.0
+    for (a, e) in zip(output, reference) {
+        let error = abs(Double(a) - Double(e)) / scale
+        if error.isNaN { return .infinity }
+        worst = max(worst, error)
+    }
+    return worst
+}
+
+private func conv2D(batch: Int, _ cin: Int, _ cout: Int, _ h: Int, _ w: Int, kernel: Int, stride: Int = 1,
+                    pads: (Int, Int) = (0, 0), group: Int = 1) -> ConvParams {
+    ConvParams(batch: batch, inChannels: cin, outChannels: cout, group: group, inSpatial: [h, w],
+               kernel: [kernel, kernel], strides: [stride, stride],
+               padsBegin: [pads.0, pads.0], padsEnd: [pads.1, pads.1])
+}
+
+private let activations: [FusedActivation] = [
+    .none, .relu, .clip(min: 0, max: 0.5), .sigmoid, .swish, .leakyRelu(alpha: 0.1),
+    .hardSigmoid(alpha: 0.2, beta: 0.5),
+]
+
+@Suite("Conv fast paths: batch folding, Winograd, depthwise, fused epilogue")
+struct ConvFastPathTests {
+    @Test("Winograd F(2x2) and F(4x4) match direct convolution on odd sizes and paddings",
+          arguments: [Conv.Algorithm.winograd2, .winograd4])
+    func winograd(algorithm: Conv.Algorithm) throws {
+        for (h, w, pads) in [(7, 5, (1, 1)), (9, 6, (0, 0)), (5, 8, (1, 0)), (4, 4, (2, 2)), (3, 3, (0, 0))] {
+            let p = conv2D(batch: 3, 8, 6, h, w, kernel: 3, pads: pads)
+            #expect(try fusedError(p, algorithm: algorithm) < KernelTestData.tolerance, "\(h)x\(w) pads \(pads)")
+        }
+        // Wide enough that chunks of tile rows end mid-image and span image boundaries.
+        let wide = conv2D(batch: 3, 2, 3, 60, 130, kernel: 3, pads: (1, 1))
+        let tiling = Winograd.Tiling(wide, outputTile: algorithm == .winograd2 ? 2 : 4)
+        #expect(tiling.tileRowsPerChunk < 3 * tiling.tilesHigh)
+        #expect(try fusedError(wide, algorithm: algorithm, residual: true, activation: .relu) < KernelTestData.tolerance)
+    }
+
+    @Test("F(4x4) stays within tolerance with 128 input channels of realistic magnitude")
+    func winogradAccuracyWithManyChannels() throws {
+        let p = conv2D(batch: 1, 128, 8, 9, 9, kernel: 3, pads: (1, 1))
+        #expect(try fusedError(p, algorithm: .winograd4) < KernelTestData.tolerance)
+    }
+
+    @Test("Winograd with packed weights, residual and activation; default choice for wide 3x3 layers")
+    func winogradPackedFused() throws {
+        let p = conv2D(batch: 2, 32, 40, 8, 9, kernel: 3, pads: (1, 1))
+        #expect(try fusedError(p, expecting: .winograd2, residual: true, activation: .relu, packed: true)
+                < KernelTestData.tolerance)
+        #expect(try fusedError(p, algorithm: .winograd4, residual: true, activation: .swish, packed: true)
+                < KernelTestData.tolerance)
+        // The measured choice: F(4x4) from 28 to 56, F(2x2) below, im2col for tiny single images
+        // and for outputs wider than 56.
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 28, 28, kernel: 3, pads: (1, 1))) == .winograd4)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .im2col)
+        #expect(Conv.algorithm(for: conv2D(batch: 16, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .winograd2)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 112, 112, kernel: 3, pads: (1, 1))) == .im2col)
+        let plan = try Conv.Plan(p)
+        #expect(plan.packedWorkspaceCount < plan.workspaceCount)
+        let narrow = conv2D(batch: 1, 3, 40, 6, 7, kernel: 3, pads: (1, 1))
+        #expect(Conv.algorithm(for: narrow) == .im2col)
+        #expect(throws: KernelParameterError.self) { try Conv.Plan(conv2D(batch: 1, 4, 4, 6, 6, kernel: 3, stride: 2), algorithm: .winograd4) }
+    }
+
+    @Test("batch folded into one GEMM, with a last chunk smaller than the others",
+          arguments: [1, 3])
+    func foldedBatch(kernel: Int) throws {
+        // 15x20 = 300 positions: 4 images per GEMM reach the fold target, so batch 5 runs 4 + 1.
+        let p = conv2D(batch: 5, 3, 4, 15 + kernel - 1, 20 + kernel - 1, kernel: kernel)
+        let plan = try Conv.Plan(p)
+        #expect(plan.imagesPerChunk == 4)
+        #expect(try fusedError(p, expecting: kernel == 1 ? .pointwise : .im2col, residual: true,
+                               activation: .relu) < KernelTestData.tolerance)
+        let unfolded = conv2D(batch: 1, 3, 4, 15, 20, kernel: 1)
+        #expect(try Conv.Plan(unfolded).imagesPerChunk == 1)
+    }
+
+    @Test("every activation, with and without residual, on each algorithm")
+    func epilogueVariants() throws {
+        let shapes: [(ConvParams, Conv.Algorithm)] = [
+            (conv2D(batch: 2, 3, 4, 5, 6, kernel: 1), .pointwise),          // folded
+            (conv2D(batch: 1, 3, 4, 40, 30, kernel: 1), .pointwise),        // per image
+            (conv2D(batch: 2, 3, 4, 6, 5, kernel: 3, stride: 2, pads: (1, 1)), .im2col),
+            (conv2D(batch: 2, 4, 4, 7, 6, kernel: 3, pads: (1, 1), group: 4), .depthwise),
+            (conv2D(batch: 2, 4, 5, 6, 7, kernel: 3, pads: (1, 1)), .winograd4),
+        ]
+        for (p, algorithm) in shapes {
+            for activation in activations {
+                for residual in [false, true] {
+                    #expect(try fusedError(p, algorithm: algorithm, residual: residual, activation: activation)
+                            < KernelTestData.tolerance, "\(algorithm) \(activation) residual \(residual)")
+                }
+            }
+        }
+    }
+
+    @Test("depthwise with strides 2 and 3, dilation, odd sizes and asymmetric pads")
+    func depthwiseStrides() throws {
+        for (stride, dilation) in [(2, 1), (3, 1), (2, 2), (1, 2)] {
+            let p = ConvParams(batch: 2, inChannels: 3, outChannels: 6, group: 3, inSpatial: [11, 9],
+                               kernel: [3, 3], strides: [stride, stride], dilations: [dilation, dilation],
+                               padsBegin: [0, 1], padsEnd: [1, 2])
+            #expect(try fusedError(p, expecting: .depthwise, residual: true, activation: .clip(min: 0, max: 6))
+                    < KernelTestData.tolerance, "stride \(stride) dilation \(dilation)")
+        }
+    }
+
+    @Test("Winograd without workspace, or with the residual as output, is rejected")
+    func rejectsBadBuffers() throws {
+        let p = conv2D(batch: 1, 32, 32, 4, 4, kernel: 3, pads: (1, 1))
+        let plan = try Conv.Plan(p)
+        let data = [Float](repeating: 1, count: p.weightCount)
+        var out = [Float](repeating: 0, count: p.outputCountPerImage)
+        #expect { try Conv.forward(plan, input: data, weight: data, bias: nil, output: &out, workspace: nil) }
+            throws: { ($0 as? KernelParameterError)?.field == "workspace" }
+        try out.withUnsafeMutableBufferPointer { y in
+            #expect { try Conv.forward(plan, input: data, weight: data, bias: nil, output: y.baseAddress!,
+                                       workspace: nil, epilogue: ConvEpilogue(residual: UnsafePointer(y.baseAddress!))) }
+                throws: { ($0 as? KernelParameterError)?.field == "residual" }
+        }
+    }
+}
