@@ -30,8 +30,15 @@ public final class Trainer {
         guard configuration.epochs >= 0, configuration.batchSize >= 1, configuration.validationBatchSize >= 1 else {
             throw TrainingError("epochs must be >= 0 and batch sizes >= 1")
         }
-        guard let output = model.outputs.first else { throw TrainingError("model '\(model.name)' has no output") }
-        let training = try TrainingGraph.build(model: model, logits: output, loss: loss, optimizer: optimizer, trainable: trainable)
+        guard let output = model.outputs.first, let image = model.inputs.first else {
+            throw TrainingError("model '\(model.name)' needs an input and an output")
+        }
+        // Gradients of batch means need a static batch: bind the input's batch symbol.
+        var fixed = model
+        if case .symbolic(let name)? = model[image].type.shape.dims.first {
+            fixed = try model.specialized([name: configuration.batchSize])
+        }
+        let training = try TrainingGraph.build(model: fixed, logits: output, loss: loss, optimizer: optimizer, trainable: trainable)
         program = try TrainingProgram(compiling: training, batch: configuration.batchSize, inputShape: sampleShape)
         evaluator = try InferenceProgram(model: model, batch: configuration.validationBatchSize, inputShape: sampleShape)
         classCount = training.graph[training.labels].type.shape.dims.last?.value ?? 0
