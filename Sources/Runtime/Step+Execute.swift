@@ -125,6 +125,8 @@ extension Step {
             }
         case .matMul(let plan):
             MatMul.batched(plan, a: f(try input(0)), b: f(try input(1)), y: f(try output(0)))
+        case .gradient(let kernel):
+            try executeGradient(kernel, in: arena)
         }
     }
 

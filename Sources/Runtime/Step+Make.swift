@@ -123,7 +123,7 @@ func makeKernel(_ s: NodeSignature) throws -> StepKernel {
         throw s.fail("FusedConv is not executable yet")
     case .convGradInput, .convGradWeight, .maxPoolGrad, .averagePoolGrad, .batchNormalizationGrad,
          .activationGrad, .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad, .broadcastLike:
-        throw s.fail("backward op \(s.node.op.rawValue) has no kernel yet")
+        return try makeGradientKernel(s)
     }
 }
 

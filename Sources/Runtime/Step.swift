@@ -33,6 +33,8 @@ enum StepKernel {
     case batchNorm(BatchNormParams)
     case gemm(GemmParams)
     case matMul(MatMul.Plan)
+    /// A backward op (Step+Gradients.swift).
+    case gradient(GradientKernel)
 }
 
 extension StepKernel {
@@ -43,6 +45,7 @@ extension StepKernel {
         case .conv(let plan): return plan.workspaceCount
         // Training mode always writes running statistics; without outputs they go to scratch.
         case .batchNorm(let p) where p.training: return 2 * p.channels
+        case .gradient(let kernel): return kernel.scratchCount
         default: return 0
         }
     }

@@ -1,0 +1,124 @@
+/// Gradients of the pooling kernels (float32 NCHW, 1...3 spatial dims). Each `(n, c)`
+/// plane is independent, so planes run in parallel and every sum keeps its order.
+extension Pool {
+    /// `gradInput` (like the input, overwritten): each `gradOutput` value goes to the first
+    /// maximum of its window in row-major window order, the cell `max` selected.
+    public static func maxBackward(
+        _ plan: Plan, gradOutput: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>
+    ) {
+        let g = plan.geometry
+        let (d, h, w) = (g.depth, g.height, g.width)
+        forEachPlaneBackward(plan) { plane in
+            let source = input + plane * g.inputPlane
+            let dx = gradInput + plane * g.inputPlane
+            let dy = gradOutput + plane * g.outputPlane
+            dx.update(repeating: 0, count: g.inputPlane)
+            var out = 0
+            for od in 0..<d.output {
+                let tapsD = d.validTaps(at: od)
+                for oh in 0..<h.output {
+                    let tapsH = h.validTaps(at: oh)
+                    for ow in 0..<w.output {
+                        let tapsW = w.validTaps(at: ow)
+                        var best = -Float.infinity
+                        var bestAt = -1
+                        for kd in tapsD {
+                            let id = d.coordinate(output: od, tap: kd)
+                            for kh in tapsH {
+                                let rowStart = (id * h.input + h.coordinate(output: oh, tap: kh)) * w.input
+                                for kw in tapsW {
+                                    let at = rowStart + w.coordinate(output: ow, tap: kw)
+                                    if source[at] > best || bestAt < 0 {
+                                        best = source[at]
+                                        bestAt = at
+                                    }
+                                }
+                            }
+                        }
+                        if bestAt >= 0 { dx[bestAt] += dy[out] }
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `gradInput` (`[batch, channels, inSpatial...]`, overwritten): each `gradOutput` value
+    /// is spread evenly over its window's cells, divided by the count `average` used
+    /// (`countIncludePad` counts the padded taps too).
+    public static func averageBackward(
+        _ plan: Plan, gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+    ) {
+        let g = plan.geometry
+        let (d, h, w) = (g.depth, g.height, g.width)
+        let includePad = plan.params.countIncludePad
+        forEachPlaneBackward(plan) { plane in
+            let dx = gradInput + plane * g.inputPlane
+            let dy = gradOutput + plane * g.outputPlane
+            dx.update(repeating: 0, count: g.inputPlane)
+            var out = 0
+            for od in 0..<d.output {
+                let tapsD = d.validTaps(at: od)
+                for oh in 0..<h.output {
+                    let tapsH = h.validTaps(at: oh)
+                    for ow in 0..<w.output {
+                        let tapsW = w.validTaps(at: ow)
+                        let count = includePad
+                            ? d.paddedTapCount(at: od) * h.paddedTapCount(at: oh) * w.paddedTapCount(at: ow)
+                            : tapsD.count * tapsH.count * tapsW.count
+                        let share = count > 0 ? dy[out] / Float(count) : 0
+                        for kd in tapsD {
+                            let id = d.coordinate(output: od, tap: kd)
+                            for kh in tapsH {
+                                let rowStart = (id * h.input + h.coordinate(output: oh, tap: kh)) * w.input
+                                for kw in tapsW { dx[rowStart + w.coordinate(output: ow, tap: kw)] += share }
+                            }
+                        }
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// GlobalAveragePool's gradient: every cell of plane `p` gets `gradOutput[p] / spatialCount`.
+    public static func globalAverageBackward(
+        batch: Int, channels: Int, spatialCount: Int,
+        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+    ) {
+        guard spatialCount > 0 else { return }
+        let scale = 1 / Float(spatialCount)
+        Parallel.forEachChunk(count: batch * channels, minimumChunk: Swift.max(1, 16_384 / spatialCount)) { range in
+            for plane in range {
+                (gradInput + plane * spatialCount).update(repeating: gradOutput[plane] * scale, count: spatialCount)
+            }
+        }
+    }
+
+    /// GlobalMaxPool's gradient: `gradOutput[p]` goes to the first maximum of plane `p`.
+    public static func globalMaxBackward(
+        batch: Int, channels: Int, spatialCount: Int, gradOutput: UnsafePointer<Float>,
+        input: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>
+    ) {
+        guard spatialCount > 0 else { return }
+        Parallel.forEachChunk(count: batch * channels, minimumChunk: Swift.max(1, 16_384 / spatialCount)) { range in
+            for plane in range {
+                let x = input + plane * spatialCount, dx = gradInput + plane * spatialCount
+                dx.update(repeating: 0, count: spatialCount)
+                var bestAt = 0
+                for i in 1..<Swift.max(1, spatialCount) where x[i] > x[bestAt] { bestAt = i }
+                dx[bestAt] = gradOutput[plane]
+            }
+        }
+    }
+
+    private static func forEachPlaneBackward(_ plan: Plan, _ body: (Int) -> Void) {
+        let g = plan.geometry
+        let planes = plan.params.batch * plan.params.channels
+        let work = Swift.max(1, g.outputPlane * g.kernelVolume)
+        Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
+            for plane in range { body(plane) }
+        }
+    }
+}
