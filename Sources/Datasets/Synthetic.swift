@@ -91,7 +91,7 @@ public enum Synthetic {
         func pectoral(_ x: Float, _ y: Float) -> Float {
             guard options.pectoralMuscle else { return 0 }
             let t = 1 - (x / pecX + y / pecY)  // > 0 inside
-            return smoothstep(-0.03, 0.03, t)
+            return smoothstep(-0.05, 0.05, t)
         }
 
         // Lesion: radius, brightness and spiculation, placed so the whole blob is in the breast.
@@ -100,7 +100,7 @@ public enum Synthetic {
             let r = s * rng.nextFloat(in: 0.045, 0.085)
             let spikes = rng.nextFloat() < 0.5 ? 0 : rng.nextFloat(in: 0.1, 0.25)
             let k = Float(5 + rng.nextInt(below: 5)), phase = rng.nextFloat(in: 0, 6.283)
-            let amplitude = rng.nextFloat(in: 0.3, 0.45)
+            let amplitude = rng.nextFloat(in: 0.28, 0.42)
             let outer = r * (1 + spikes) + 2
             var centre = (x: a * 0.4, y: cy)
             for _ in 0..<200 {
@@ -115,7 +115,7 @@ public enum Synthetic {
             lesionShape = (centre.x, centre.y, r, amplitude, spikes, k, phase)
         }
 
-        let noise = ValueNoise(size: n, octaves: 4, rng: &rng)
+        let noise = ValueNoise(size: n, octaves: 5, rng: &rng)
         let density = rng.nextFloat(in: 0.6, 1.0)
         var pixels = [Float](repeating: 0, count: n * n)
         var mask = [Bool](repeating: false, count: n * n)
@@ -128,15 +128,15 @@ public enum Synthetic {
                 var value: Float = 0.03 + 0.02 * noise.value(row: row, col: col)
                 if breast > 0 {
                     let texture = noise.value(row: row, col: col)
-                    var tissue = 0.22 + 0.2 * (1 - rho * rho) + density * 0.35 * (texture - 0.35)
-                    tissue += (0.78 - tissue) * pectoral(x, y)
+                    var tissue = 0.2 + 0.18 * (1 - rho * rho) + density * 0.6 * (texture - 0.4)
+                    tissue += (0.62 + 0.2 * (texture - 0.5) - tissue) * pectoral(x, y)
                     if let l = lesionShape {
                         let dx = x - l.x, dy = y - l.y
                         let d = (dx * dx + dy * dy).squareRoot()
                         if d < l.r * (1 + l.spikes) + 1 {
                             let angle = atan2(dy, dx)
                             let rim = l.r * (1 + l.spikes * 0.5 * (sin(l.k * angle + l.phase) + sin((l.k + 3) * angle + 2 * l.phase)))
-                            tissue += l.amplitude * (1 - smoothstep(0.55 * l.r, max(rim, 0.6 * l.r), d))
+                            tissue += l.amplitude * (1 - smoothstep(0.3 * l.r, max(rim, 0.5 * l.r), d))
                         }
                     }
                     value = value * (1 - breast) + tissue * breast
@@ -188,13 +188,13 @@ struct ValueNoise {
         self.size = size
         var amplitude: Float = 1, total: Float = 0
         for octave in 0..<octaves {
-            let count = 3 << octave  // 3, 6, 12, 24 cells across
+            let count = 3 << octave  // 3, 6, 12, 24, 48 cells across
             let lattice = (0..<((count + 1) * (count + 1))).map { _ in rng.nextFloat() }
             lattices.append(lattice)
             cells.append(count)
             weights.append(amplitude)
             total += amplitude
-            amplitude *= 0.5
+            amplitude *= 0.6
             let scale = Float(count) / Float(size)
             var cell = [Int](), fade = [Float]()
             for p in 0..<size {
