@@ -5,7 +5,7 @@ import Foundation
 /// ```json
 /// { "format": "graphcam-split-1", "dataset": "mias", "seed": 42,
 ///   "splits": [{"name": "train", "fraction": 0.6}, ...],
-///   "sampleCount": 322, "sampleListHash": "9c0e...",
+///   "sampleCount": 322, "sampleListHash": "9c0e...", "assignmentHash": "41d2...",
 ///   "samples": [{"id": "mdb001", "patient": "1", "label": "benign", "split": "train"}, ...] }
 /// ```
 struct SplitFile: Codable {
@@ -18,7 +18,15 @@ struct SplitFile: Codable {
     var splits: [Part]
     var sampleCount: Int
     var sampleListHash: String
+    /// Hash of the (id, split) pairs: detects hand edits of the assignment itself.
+    var assignmentHash: String
     var samples: [Entry]
+
+    static func assignmentHash(_ entries: [Entry]) -> String {
+        var hash = FNV1a64()
+        for line in entries.map({ "\($0.id)\t\($0.split)\n" }).sorted() { hash.add(line) }
+        return hash.hex
+    }
 
     static let currentFormat = "graphcam-split-1"
 }
@@ -33,7 +41,8 @@ extension DataSplit {
         }
         let file = SplitFile(format: SplitFile.currentFormat, dataset: datasetName, seed: seed,
                              splits: zip(plan.names, plan.fractions).map { SplitFile.Part(name: $0, fraction: $1) },
-                             sampleCount: entries.count, sampleListHash: sampleListHash, samples: entries)
+                             sampleCount: entries.count, sampleListHash: sampleListHash,
+                             assignmentHash: SplitFile.assignmentHash(entries), samples: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(file)
@@ -46,7 +55,8 @@ extension DataSplit {
 
     /// Reads a split file and checks that it describes exactly `dataset`: same name, every sample
     /// present once with the same patient and label, no patient in two splits, and a matching
-    /// sample-list hash. Errors name the file and the first mismatching sample.
+    /// sample-list hash, and assignments unchanged since writing (assignment hash). Errors name the
+    /// file and the first mismatching sample.
     public static func read(from url: URL, for dataset: Dataset) throws -> DataSplit {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DatasetError.missing(path: url.path)
@@ -105,6 +115,10 @@ extension DataSplit {
         let hash = sampleListHash(of: dataset)
         guard file.sampleListHash == hash, file.sampleCount == dataset.samples.count else {
             throw mismatch("sample list hash \(file.sampleListHash) (\(file.sampleCount) samples) in the file, \(hash) (\(dataset.samples.count) samples) for the dataset")
+        }
+        let assignmentHash = SplitFile.assignmentHash(file.samples)
+        guard file.assignmentHash == assignmentHash else {
+            throw mismatch("the sample-to-split assignments were edited after the file was written (assignment hash \(file.assignmentHash) in the file, \(assignmentHash) computed)")
         }
         return DataSplit(datasetName: file.dataset, seed: file.seed, plan: plan, assignment: assignment,
                          sampleListHash: hash)

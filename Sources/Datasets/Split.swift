@@ -94,45 +94,93 @@ extension DataSplit {
     /// seeded random order), each into the split where it most reduces the squared distance
     /// between the per-class image counts and their targets (fraction x class total); then
     /// single moves and pairwise swaps of patients are applied while they reduce that distance.
-    /// With patients of one or two images this typically leaves every split within one image of
-    /// its target for every class; large or mixed-label patients can make that impossible.
-    public static func make(_ dataset: Dataset, plan: SplitPlan, seed: UInt64) throws -> DataSplit {
+    /// This is repeated from `attempts` seeded orders and the attempt with the smallest largest
+    /// deviation is kept. With patients of one to four images this has left every split within
+    /// one image of its target for every class in all cases measured (MIAS, random datasets);
+    /// it is not a guarantee: large or mixed-label patients can make that impossible.
+    public static func make(_ dataset: Dataset, plan: SplitPlan, seed: UInt64, attempts: Int = 8) throws -> DataSplit {
         try dataset.validate()
-        let classCount = dataset.classNames.count
-        let partCount = plan.names.count
-        let patients = dataset.patients
-        // Per patient: image count per class.
-        let groupCounts: [[Double]] = patients.map { patient in
+        var search = SplitSearch(dataset: dataset, plan: plan)
+        var rng = SplitMix64(seed: seed)
+        var best = search.run(rng: &rng)
+        var bestScore = search.score(best)
+        for _ in 1..<max(1, attempts) where bestScore.0 > 1 {  // within one image: good enough
+            let place = search.run(rng: &rng)
+            let score = search.score(place)
+            if score < bestScore { (best, bestScore) = (place, score) }
+        }
+        var assignment: [String: Int] = [:]
+        for (g, patient) in search.patients.enumerated() {
+            for index in patient.sampleIndices { assignment[dataset.samples[index].id] = best[g] }
+        }
+        return DataSplit(datasetName: dataset.name, seed: seed, plan: plan, assignment: assignment,
+                         sampleListHash: sampleListHash(of: dataset))
+    }
+}
+
+/// The state of one patient-placement search (see `DataSplit.make`).
+private struct SplitSearch {
+    let patients: [(id: String, sampleIndices: [Int])]
+    /// Per patient: image count per class.
+    let groupCounts: [[Double]]
+    let targets: [[Double]]
+    let classCount: Int, partCount: Int
+    /// Rarity (1 / class total) of each class, and each patient's worst label: among patients of
+    /// equal size the rarer worst class is placed first, being the hardest to place late.
+    let rarity: [Double]
+    let worstOf: [Int]
+    var current: [[Double]]
+
+    init(dataset: Dataset, plan: SplitPlan) {
+        patients = dataset.patients
+        classCount = dataset.classNames.count
+        partCount = plan.names.count
+        groupCounts = patients.map { [classCount] patient in
             var counts = [Double](repeating: 0, count: classCount)
             for index in patient.sampleIndices { counts[dataset.samples[index].label] += 1 }
             return counts
         }
         let totals = dataset.classCounts.map(Double.init)
-        let targets = plan.fractions.map { f in totals.map { f * $0 } }
-        var current = Array(repeating: [Double](repeating: 0, count: classCount), count: partCount)
-        var place = [Int](repeating: 0, count: patients.count)
+        targets = plan.fractions.map { f in totals.map { f * $0 } }
+        rarity = totals.map { $0 > 0 ? 1 / $0 : 0 }
+        worstOf = patients.map { dataset.worstLabel(ofSampleIndices: $0.sampleIndices) }
+        current = []
+    }
 
-        // Cost change of adding (sign +1) or removing (-1) `counts` to/from part `p`.
-        func delta(_ counts: [Double], _ p: Int, _ sign: Double) -> Double {
-            var d = 0.0
-            for c in 0..<classCount where counts[c] != 0 {
-                let g = sign * counts[c]
-                d += g * (2 * (current[p][c] - targets[p][c]) + g)
-            }
-            return d
+    /// Cost change of adding (sign +1) or removing (-1) `counts` to/from part `p`.
+    func delta(_ counts: [Double], _ p: Int, _ sign: Double) -> Double {
+        var d = 0.0
+        for c in 0..<classCount where counts[c] != 0 {
+            let g = sign * counts[c]
+            d += g * (2 * (current[p][c] - targets[p][c]) + g)
         }
+        return d
+    }
 
-        var rng = SplitMix64(seed: seed)
-        var order = Array(patients.indices)
-        rng.shuffle(&order)
-        // Largest patients first, and among equals the rarer worst class first: they are the
-        // hardest to place once the small ones have filled the targets.
-        let rarity = totals.map { $0 > 0 ? 1 / $0 : 0 }
-        let worst = patients.map { dataset.worstLabel(ofSampleIndices: $0.sampleIndices) }
-        order = order.enumerated().sorted { a, b in
+    /// (largest |count - target|, sum of squared differences) of a placement.
+    func score(_ place: [Int]) -> (Double, Double) {
+        var counts = Array(repeating: [Double](repeating: 0, count: classCount), count: partCount)
+        for (g, p) in place.enumerated() { for c in 0..<classCount { counts[p][c] += groupCounts[g][c] } }
+        var worst = 0.0, sum = 0.0
+        for p in 0..<partCount {
+            for c in 0..<classCount {
+                let d = counts[p][c] - targets[p][c]
+                worst = max(worst, abs(d))
+                sum += d * d
+            }
+        }
+        return (worst, sum)
+    }
+
+    mutating func run(rng: inout SplitMix64) -> [Int] {
+        current = Array(repeating: [Double](repeating: 0, count: classCount), count: partCount)
+        var place = [Int](repeating: 0, count: patients.count)
+        var shuffled = Array(patients.indices)
+        rng.shuffle(&shuffled)
+        let order = shuffled.enumerated().sorted { a, b in
             let (ga, gb) = (patients[a.element].sampleIndices.count, patients[b.element].sampleIndices.count)
             if ga != gb { return ga > gb }
-            let (ra, rb) = (rarity[worst[a.element]], rarity[worst[b.element]])
+            let (ra, rb) = (rarity[worstOf[a.element]], rarity[worstOf[b.element]])
             if ra != rb { return ra > rb }
             return a.offset < b.offset
         }.map(\.element)
@@ -187,12 +235,6 @@ extension DataSplit {
             }
             if !improved { break }
         }
-
-        var assignment: [String: Int] = [:]
-        for (g, patient) in patients.enumerated() {
-            for index in patient.sampleIndices { assignment[dataset.samples[index].id] = place[g] }
-        }
-        return DataSplit(datasetName: dataset.name, seed: seed, plan: plan, assignment: assignment,
-                         sampleListHash: sampleListHash(of: dataset))
+        return place
     }
 }
