@@ -1,1 +1,0 @@
-// Datasets: MIAS, CDD-CESM, manifests, patient-level splits, the synthetic default.
