@@ -15,7 +15,7 @@ public enum PGM {
         reader.offset = 2
         let width = try reader.number(named: "width")
         let height = try reader.number(named: "height")
-        let maxvalOffset = reader.offset
+        let maxvalOffset = reader.nextTokenOffset()
         let maxval = try reader.number(named: "maxval")
         guard (1...65535).contains(maxval) else {
             throw ImagingError(file: name, byteOffset: maxvalOffset, reason: "maxval \(maxval) is outside 1...65535")
@@ -49,7 +49,7 @@ public enum PGM {
             }
         } else {
             for i in 0..<count {
-                let at = reader.offset
+                let at = reader.nextTokenOffset()
                 let value = try reader.number(named: "sample \(i) of \(count)")
                 guard value <= maxval else {
                     throw ImagingError(file: name, byteOffset: at, reason: "sample \(value) exceeds maxval \(maxval)")
@@ -123,6 +123,12 @@ private struct HeaderReader {
                 return
             }
         }
+    }
+
+    /// Where the next token starts.
+    mutating func nextTokenOffset() -> Int {
+        skipWhitespaceAndComments()
+        return offset
     }
 
     /// The next decimal number; errors say which field was expected and where.

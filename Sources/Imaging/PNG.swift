@@ -13,9 +13,9 @@ import CPNG
 /// - 16-bit gray and RGB: every sample, when the file has no gAMA chunk or a linear one (1.0),
 ///   which is what `encode(_:bitDepth: .sixteen)` writes. Other gAMA values are linearized.
 /// - 16-bit gray+alpha and RGBA: the alpha channel always, and color wherever alpha is 65535.
-///   libpng hands 16-bit data out premultiplied by alpha; this module divides it back out,
-///   so a partly transparent color sample comes back within about `32768 / alpha` levels of
-///   65535 (within 1 level when alpha >= 32768), and fully transparent color reads as 0.
+///   libpng hands 16-bit data out premultiplied by alpha (and its writer divides alpha back
+///   out); the rounding on each side leaves a partly transparent color sample within
+///   `2 + 65535 / alpha` levels of 65535 after a round trip, and fully transparent color reads as 0.
 /// - Palette and 1/2/4-bit inputs are expanded to 8-bit gray, RGB or RGBA (tRNS -> alpha).
 public enum PNG {
     /// Bits per sample in an encoded PNG.
@@ -52,12 +52,14 @@ public enum PNG {
             var samples = [UInt8](repeating: 0, count: count)
             let finished = samples.withUnsafeMutableBytes { png_image_finish_read(&control, nil, $0.baseAddress, 0, nil) }
             guard finished != 0 else { throw failure(control, name: name) }
+            try requireEnd(bytes, name: name)
             return Image(unchecked: width, height: height, channels: channels, pixels: samples.map { Float($0) })
         }
         var samples = [UInt16](repeating: 0, count: count)
         let finished = samples.withUnsafeMutableBytes { png_image_finish_read(&control, nil, $0.baseAddress, 0, nil) }
         guard finished != 0 else { throw failure(control, name: name) }
         if channels == 2 || channels == 4 { unpremultiply(&samples, channels: channels) }
+        try requireEnd(bytes, name: name)
         return Image(unchecked: width, height: height, channels: channels, pixels: samples.map { Float($0) / 257 })
     }
 
@@ -106,6 +108,19 @@ public enum PNG {
             guard ok != 0 else { return nil }
             return Array(output.prefix(Int(size)))
         }
+    }
+
+    /// libpng stops reading after the image data, so a file cut inside or before its IEND chunk
+    /// decodes; walk the chunk headers to call such a file truncated.
+    private static func requireEnd(_ bytes: [UInt8], name: String) throws {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let isEnd = bytes[(offset + 4)..<(offset + 8)].elementsEqual("IEND".utf8)
+            offset += 12 + length
+            if isEnd, offset <= bytes.count { return }
+        }
+        throw ImagingError(file: name, reason: "truncated PNG (the file ends before its IEND chunk)")
     }
 
     private static func failure(_ control: png_image, name: String, writing: Bool = false) -> ImagingError {
