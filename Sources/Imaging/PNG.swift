@@ -11,7 +11,8 @@ import CPNG
 ///   sRGB one (libpng then assumes sRGB in and out and converts nothing). Files with another
 ///   gAMA are converted to sRGB.
 /// - 16-bit gray and RGB: every sample, when the file has no gAMA chunk or a linear one (1.0),
-///   which is what `encode(_:bitDepth: .sixteen)` writes. Other gAMA values are linearized.
+///   which is what `encode(_:bitDepth: .sixteen)` writes. Files with another gAMA, or an sRGB
+///   chunk, are linearized (libpng's simplified API returns 16-bit data as linear light).
 /// - 16-bit gray+alpha and RGBA: the alpha channel always, and color wherever alpha is 65535.
 ///   libpng hands 16-bit data out premultiplied by alpha (and its writer divides alpha back
 ///   out); the rounding on each side leaves a partly transparent color sample within
