@@ -1,1 +1,0 @@
-// Imaging: image decode/encode, resize, augmentation, colormaps.
