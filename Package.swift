@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Imaging"]),
         // The training loop, checkpoints, metrics.
         .target(name: "Training", dependencies: ["GraphIR", "Autodiff", "GraphOpt", "Runtime", "Datasets"]),
+        // Grad-CAM and Grad-CAM++ over gradient queries; heatmaps, overlays, localization scores.
+        .target(name: "GradCAM", dependencies: ["GraphIR", "Autodiff", "GraphOpt", "Runtime", "Imaging"]),
         // The model zoo, declared with the DSL (Keras layer names).
         .target(name: "Models", dependencies: ["GraphIR"]),
 
@@ -59,7 +61,7 @@ let package = Package(
             name: "graphcam",
             dependencies: [
                 "GraphIR", "GraphIO", "GraphOpt", "Autodiff", "Runtime", "Models",
-                "Imaging", "Datasets", "Training",
+                "Imaging", "Datasets", "Training", "GradCAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/graphcam"),
@@ -81,6 +83,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models"], swiftSettings: optimizedInDebug),
+        .testTarget(name: "GradCAMTests", dependencies: ["GradCAM", "Models", "Training", "Datasets"],
+                    swiftSettings: optimizedInDebug),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "GraphIO", "Models"],

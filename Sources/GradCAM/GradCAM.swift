@@ -1,0 +1,1 @@
+// GradCAM: class-activation maps from gradient queries.
