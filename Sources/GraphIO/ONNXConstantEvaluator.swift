@@ -143,7 +143,10 @@ enum ONNXConstantEvaluator {
         var i = s
         while step > 0 ? i < e : i > e {
             out.append(data[i])
-            i += step
+            // A huge step ends the slice instead of overflowing.
+            let (next, overflow) = i.addingReportingOverflow(step)
+            if overflow { break }
+            i = next
         }
         return integerTensor(out, shape: outDims, dtype: x.dtype)
     }

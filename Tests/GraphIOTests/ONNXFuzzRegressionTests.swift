@@ -39,4 +39,15 @@ struct ONNXFuzzRegressionTests {
             attributes: Attributes(), outputType: TensorType(.int64, [0, .known(big), .known(big), .known(big)]))
         #expect(out == nil)
     }
+
+    @Test("a constant Slice with a step near Int.max takes one element instead of trapping")
+    func sliceHugeStep() throws {
+        let vector = { (n: Int) in TensorType(.int64, [.known(n)]) }
+        let out = ONNXConstantEvaluator.evaluate(
+            .slice,
+            inputs: [.int64Vector([10, 20, 30]), .int64Vector([1]), .int64Vector([3]), .int64Vector([0]), .int64Vector([Int.max])],
+            inputTypes: [vector(3), vector(1), vector(1), vector(1), vector(1)],
+            attributes: Attributes(), outputType: vector(1))
+        #expect(try #require(out).first == .int64Vector([20]))
+    }
 }
