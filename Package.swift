@@ -72,6 +72,7 @@ let package = Package(
             name: "onnx-fuzz",
             dependencies: ["GraphIO", "ProtobufWire"],
             path: "Tools/fuzz",
+            exclude: ["README.md", "make-corpus.sh"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),

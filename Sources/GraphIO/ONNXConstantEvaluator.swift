@@ -22,17 +22,16 @@ enum ONNXConstantEvaluator {
             return [.int64Vector(start < end ? Array(dims[start..<end]) : [])]
         }
         if op == .constant {
-            guard let t = attributes.tensor("value"), t.elementCount <= maxElements else { return nil }
+            guard let t = attributes.tensor("value"), isSmall(t.shape) else { return nil }
             return [t]
         }
         // Everything else needs every present input known and small.
         var present: [Tensor] = []
         for (t, type) in zip(inputs, inputTypes) where type != nil {
-            guard let t, t.elementCount <= maxElements else { return nil }
+            guard let t, isSmall(t.shape) else { return nil }
             present.append(t)
         }
-        guard !present.isEmpty, let outDims = outputType.shape.staticDims,
-              outDims.reduce(1, *) <= maxElements else { return nil }
+        guard !present.isEmpty, let outDims = outputType.shape.staticDims, isSmall(outDims) else { return nil }
 
         switch op {
         case .identity, .reshape, .squeeze, .unsqueeze, .flatten:
@@ -55,6 +54,20 @@ enum ONNXConstantEvaluator {
         default:
             return nil
         }
+    }
+
+    /// True when the product of the nonzero dims is at most `maxElements`. Checking the
+    /// element count alone is not enough: a zero-size tensor may declare other dims whose
+    /// product overflows, and the evaluators multiply prefixes and suffixes of the dims.
+    static func isSmall(_ dims: [Int]) -> Bool {
+        var product = 1
+        for d in dims where d != 0 {
+            guard d > 0 else { return false }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= maxElements else { return false }
+            product = p
+        }
+        return true
     }
 
     static func integerTensor(_ values: [Int], shape: [Int], dtype: DType) -> Tensor? {
@@ -130,7 +143,10 @@ enum ONNXConstantEvaluator {
         var i = s
         while step > 0 ? i < e : i > e {
             out.append(data[i])
-            i += step
+            // A huge step ends the slice instead of overflowing.
+            let (next, overflow) = i.addingReportingOverflow(step)
+            if overflow { break }
+            i = next
         }
         return integerTensor(out, shape: outDims, dtype: x.dtype)
     }
