@@ -51,7 +51,7 @@ extension Conv {
         guard !epilogue.isIdentity else {
             return try forward(plan, input: input, weight: weight, bias: bias, output: output, workspace: workspace)
         }
-        if let residual = epilogue.residual, UnsafeRawPointer(residual) == UnsafeRawPointer(output) {
+        if let residual = epilogue.residual, residual == UnsafePointer(output) {
             throw KernelParameterError(kernel: "Conv", field: "residual",
                                        message: "the residual must not be the output buffer")
         }
