@@ -55,7 +55,13 @@ struct NumericEquivalenceTests {
     @Test func standardInferencePreservesOutputsAndPinnedFeatures() throws {
         let original = try Self.tinyResNet()
         let (optimized, _) = try optimize(original, pinned: ["conv2_block1_out"])
-        #expect(count(.fusedConv, in: optimized) == count(.conv, in: original))
+        // Every conv becomes a FusedConv except the shortcut projection: with its BN folded
+        // in, it stays a Conv whose output is the residual Z of the block's last FusedConv.
+        #expect(count(.fusedConv, in: optimized) == count(.conv, in: original) - 1)
+        let shortcut = optimized.nodes.filter { $0.op == .conv }
+        #expect(shortcut.count == 1)
+        #expect(optimized.nodes.contains { $0.op == .fusedConv && $0.inputs.count > 3 && $0.inputs[3] == shortcut.first?.outputs[0] })
         Self.expectClose(try Self.run(optimized, observing: ["conv2_block1_out"]),
                          try Self.run(original, observing: ["conv2_block1_out"]))
-    }}
+    }
+}
