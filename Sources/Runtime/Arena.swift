@@ -43,11 +43,14 @@ final class Arena {
     let base: UnsafeMutableRawPointer
     let byteCount: Int
 
-    init(byteCount: Int) {
+    /// Allocates `byteCount` bytes and zeroes the first `zeroedBytes` (the activations);
+    /// the rest (the weights) is left untouched for the caller to fill, so its pages only
+    /// become resident as they are written.
+    init(byteCount: Int, zeroedBytes: Int? = nil) {
         self.byteCount = byteCount
         let total = max(aligned64(byteCount), 64)
         base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: total)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: min(zeroedBytes ?? total, total))
     }
 
     deinit { base.deallocate() }

@@ -10,6 +10,8 @@ struct ProgramLayout {
     var scratch: [Int?]
     /// Bytes of the whole allocation (activation arena, then weights).
     var totalBytes: Int
+    /// Where the weights region starts (the end of the activation arena, aligned).
+    var weightsOffset: Int
     var stats: MemoryStats
     /// The planner's report, nil for an unplanned program.
     var plan: MemoryPlan?
@@ -83,7 +85,7 @@ extension ProgramLayout {
         let stats = MemoryStats(arenaBytes: arenaBytes, naiveBytes: naive, weightsBytes: weights.totalBytes,
                                 largestScratchBytes: largestScratch, sharedScratch: shared)
         return ProgramLayout(buffers: buffers, scratch: scratch, totalBytes: weightsBase + weights.totalBytes,
-                             stats: stats, plan: plan)
+                             weightsOffset: weightsBase, stats: stats, plan: plan)
     }
 
     private static func planned(_ graph: Graph, pinned: Set<String>, scratch: [NodeID: Int]) throws -> MemoryPlan {

@@ -18,12 +18,15 @@ extension SpecializedGraph {
         return g.compacted(keepingNodes: { !folded[$0.index] })
     }
 
-    /// Contents of the values known at compile time, by name (what `values(named:)` can
-    /// still answer for values that optimization removed).
-    var knownByName: [String: Tensor] {
+    /// Contents of the values computed at compile time (outputs of folded nodes and
+    /// constant inputs), by name: what `values(named:)` can still answer for values that
+    /// optimization removed. Parameters are left out so the program never keeps a second
+    /// copy of the weights.
+    var computedByName: [String: Tensor] {
         var map: [String: Tensor] = [:]
         for (i, t) in known.enumerated() {
-            if let t, map[graph.values[i].name] == nil { map[graph.values[i].name] = t }
+            let v = graph.values[i]
+            if let t, v.role == .intermediate || v.role == .input, map[v.name] == nil { map[v.name] = t }
         }
         return map
     }

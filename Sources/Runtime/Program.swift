@@ -16,7 +16,8 @@ import Kernels
 /// ```
 public final class Program {
     /// The graph the program runs: specialized, lowered (compile-time work removed) and,
-    /// with `CompileOptions.optimize`, optimized. Values known at compile time carry data.
+    /// with `CompileOptions.optimize`, optimized. Weights and constants that steps read live
+    /// in the arena only, so their values here carry no data: read them with `values(named:)`.
     public let graph: Graph
     /// The options the program was compiled with.
     public let options: CompileOptions
@@ -31,20 +32,22 @@ public final class Program {
     let buffers: [BufferRef?]
     /// Per value of `graph`: whether its buffer still holds its contents after a run.
     let readable: [Bool]
+    /// Per value of `graph`: a weight or constant whose only copy is its arena buffer.
+    let weightsInArena: [Bool]
     /// Graph inputs fed at run time (those not given as constants).
     let runtimeInputs: [ValueID]
     let runtimeInputNames: Set<String>
     let constantInputNames: Set<String>
     let valueByName: [String: ValueID]
-    /// Values known at compile time in the specialized graph, by name, for those that
-    /// lowering or optimization removed from `graph`.
+    /// Values computed at compile time (folded nodes, constant inputs), by name, for those
+    /// that lowering or optimization removed from `graph`.
     let foldedByName: [String: Tensor]
     /// Names of every value of the specialized graph before optimization.
     let sourceNames: Set<String>
     private(set) var runCount = 0
 
     init(graph: Graph, options: CompileOptions, layout: ProgramLayout, steps: [Step], arena: Arena,
-         constantInputNames: Set<String>, foldedByName: [String: Tensor], sourceNames: Set<String>) {
+         weightsInArena: [Bool], constantInputNames: Set<String>, foldedByName: [String: Tensor], sourceNames: Set<String>) {
         self.graph = graph
         self.options = options
         self.memoryPlan = layout.plan
@@ -56,6 +59,7 @@ public final class Program {
         for id in graph.inputs + graph.outputs { readable[id.index] = true }
         for (i, v) in graph.values.enumerated() where options.pinned.contains(v.name) { readable[i] = true }
         self.readable = readable
+        self.weightsInArena = weightsInArena
         self.runtimeInputs = graph.inputs
         self.runtimeInputNames = Set(graph.inputs.map { graph[$0].name })
         self.constantInputNames = constantInputNames
@@ -107,16 +111,21 @@ public final class Program {
             if !step.isAliasedCopy { steps.append(step) }
         }
 
-        let arena = Arena(byteCount: layout.totalBytes)
-        for (i, v) in g.values.enumerated() {
-            guard let t = v.data, let ref = layout.buffers[i] else { continue }
+        // Weights move into the arena one at a time and leave the graph as they go, so the
+        // optimized weights are never held twice (`values(named:)` reads them back).
+        let arena = Arena(byteCount: layout.totalBytes, zeroedBytes: layout.weightsOffset)
+        var inArena = Array(repeating: false, count: g.values.count)
+        for i in g.values.indices {
+            guard let t = g.values[i].data, let ref = layout.buffers[i] else { continue }
             guard t.dtype == ref.dtype, t.elementCount == ref.count else {
-                throw RuntimeError(.value, v.name, "data \(t.type) does not match its type \(v.type)")
+                throw RuntimeError(.value, g.values[i].name, "data \(t.type) does not match its type \(g.values[i].type)")
             }
             arena.write(t, to: ref)
+            g.values[i].data = nil
+            inArena[i] = true
         }
-        return Program(graph: g, options: options, layout: layout, steps: steps, arena: arena,
-                       constantInputNames: Set(constantInputs.keys), foldedByName: spec.knownByName,
+        return Program(graph: g, options: options, layout: layout, steps: steps, arena: arena, weightsInArena: inArena,
+                       constantInputNames: Set(constantInputs.keys), foldedByName: spec.computedByName,
                        sourceNames: sourceNames)
     }
 
@@ -172,6 +181,7 @@ public final class Program {
         guard let ref = buffers[id.index], let dims = v.type.shape.staticDims else {
             throw RuntimeError(.value, v.name, "is not computed by this program")
         }
+        if weightsInArena[id.index] { return arena.read(ref, shape: dims) }
         guard readable[id.index] else {
             throw RuntimeError(.value, v.name, "is an intermediate whose memory the plan reuses; "
                                + "pin it with CompileOptions(pinned: [\"\(v.name)\"]) to read it after a run")

@@ -79,4 +79,17 @@ struct CompileOptionsTests {
         #expect(standard.graph.nodes.contains { $0.op == .fusedConv })
         #expect(standard.stepCount < foldOnly.stepCount)
     }
+
+    @Test func weightsLiveOnlyInTheArenaAndStayReadable() throws {
+        let graph = try Zoo.entry(named: "tiny-cnn").graph(inputSize: 16, weights: .seeded(3))
+        let program = try Program.compile(graph, inputShapes: ["input_1": [1, 3, 16, 16]], options: .unoptimized)
+        let parameters = graph.parameters
+        #expect(!parameters.isEmpty)
+        for id in parameters {
+            #expect(try program.values(named: graph[id].name) == graph[id].data)
+        }
+        #expect(program.graph.values.allSatisfy { $0.role != .parameter || $0.data == nil })
+        let bytes = parameters.reduce(0) { $0 + aligned64((graph[$1].data?.elementCount ?? 0) * 4) }
+        #expect(program.memoryStats.weightsBytes == bytes)
+    }
 }
