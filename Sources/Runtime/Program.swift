@@ -129,6 +129,15 @@ public final class Program {
                        sourceNames: sourceNames)
     }
 
+    /// `graph` with every type static for these input shapes and compile-time work folded
+    /// away, before any optimization: what a summary of the work per run (MACs) should
+    /// count. Weights share storage with `graph`.
+    public static func specialized(_ graph: Graph, inputShapes: [String: [Int]] = [:],
+                                   constantInputs: [String: Tensor] = [:]) throws -> Graph {
+        try specialize(graph, inputShapes: inputShapes, constantInputs: constantInputs)
+            .lowered(constantInputs: Set(constantInputs.keys))
+    }
+
     /// Number of kernel calls per run (reshapes that alias their input make none).
     public var stepCount: Int { steps.count }
 

@@ -21,8 +21,12 @@ results=()
 for spec in "resnet50 16" "resnet50 1" "vgg16 16" "mobilenetv2 16"; do
     set -- $spec
     echo "== $1 batch $2" >&2
-    results+=("$("$PY" "$ROOT/Tools/bench/compare_ort.py" "$NETS/$1-pytorch/model.onnx" --batch "$2" --size 112 \
-        --rounds "$ROUNDS" --json)")
+    if row="$("$PY" "$ROOT/Tools/bench/compare_ort.py" "$NETS/$1-pytorch/model.onnx" --batch "$2" --size 112 \
+        --rounds "$ROUNDS" --json)"; then
+        results+=("$row")
+    else
+        echo "!! $1 batch $2 failed; left out of the table" >&2
+    fi
 done
 "$PY" - "${results[@]}" <<'PYEOF'
 import json, sys

@@ -46,13 +46,13 @@ struct BenchCommand: ParsableCommand {
         if let threads { MachineInfo.setThreadCount(threads) }
         let source = try ModelSource(model, size: size)
         let shapes = try source.shapes(batch: batch, size: size)
-        let macs = try source.graph.specialized(shapes.bindings).summary.totalMACs
+        let macs = try Program.specialized(source.graph, inputShapes: shapes).summary.totalMACs
         let compileStart = DispatchTime.now().uptimeNanoseconds
-        let program = try Program.compile(source.graph, inputShapes: shapes.inputs, options: compile.compileOptions)
+        let program = try Program.compile(source.graph, inputShapes: shapes, options: compile.compileOptions)
         let compileMs = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e6
-        let feeds = try ModelSource.randomInputs(shapes.inputs, graph: source.graph)
+        let feeds = try ModelSource.randomInputs(shapes, graph: source.graph)
         let timings = try program.benchmark(feeds, warmup: warmup, iterations: iterations)
-        let report = BenchReport(model: source.description, batch: batch, inputs: shapes.inputs, program: program,
+        let report = BenchReport(model: source.description, batch: batch, inputs: shapes, program: program,
                                  macs: macs, compileMs: compileMs, timings: timings)
         print(json ? try report.json() : report.text())
     }

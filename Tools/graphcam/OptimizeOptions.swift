@@ -80,10 +80,10 @@ struct ModelSource {
         }
     }
 
-    /// Concrete input shapes and symbol bindings: a symbolic leading dim is the batch,
-    /// any other symbolic dim the image side `size`.
-    func shapes(batch: Int, size: Int?) throws -> (inputs: [String: [Int]], bindings: [String: Int]) {
-        var inputs: [String: [Int]] = [:], bindings: [String: Int] = [:]
+    /// Concrete input shapes: a symbolic leading dim is the batch, any other symbolic dim
+    /// the image side `size`.
+    func shapes(batch: Int, size: Int?) throws -> [String: [Int]] {
+        var inputs: [String: [Int]] = [:]
         for id in graph.inputs {
             let v = graph[id]
             var dims: [Int] = []
@@ -95,12 +95,11 @@ struct ModelSource {
                         throw ValidationError("input \(v.name) has symbolic dim \(s) at axis \(axis); pass --size")
                     }
                     dims.append(n)
-                    bindings[s] = n
                 }
             }
             inputs[v.name] = dims
         }
-        return (inputs, bindings)
+        return inputs
     }
 
     /// Seeded uniform [-1, 1) floats for every input.

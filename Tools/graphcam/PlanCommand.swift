@@ -20,7 +20,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let source = try ModelSource(model, size: size)
         let shapes = try source.shapes(batch: batch, size: size)
-        let program = try Program.compile(source.graph, inputShapes: shapes.inputs, options: compile.compileOptions)
+        let program = try Program.compile(source.graph, inputShapes: shapes, options: compile.compileOptions)
         if let plan = program.memoryPlan {
             print(plan.formatted(), terminator: "")
         }
