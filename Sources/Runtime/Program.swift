@@ -152,6 +152,13 @@ public final class Program {
     /// - Throws: `RuntimeError` naming an input that is missing, unknown, or of the wrong
     ///   shape or dtype, or a node that failed on its data (e.g. an out-of-range index).
     public func run(_ inputs: [String: Tensor]) throws -> [Tensor] {
+        try execute(inputs)
+        return try graph.outputs.map { try tensor(of: $0) }
+    }
+
+    /// Checks and writes the run-time inputs, then runs every step: the part of a run that
+    /// `run` and `runStep` share.
+    func execute(_ inputs: [String: Tensor]) throws {
         for name in inputs.keys where !constantInputNames.contains(name) && !runtimeInputNames.contains(name) {
             throw RuntimeError(.input, name, "is not a run-time input of graph '\(graph.name)'")
         }
@@ -165,7 +172,6 @@ public final class Program {
         }
         for step in steps { try step.execute(in: arena) }
         runCount += 1
-        return try graph.outputs.map { try tensor(of: $0) }
     }
 
     /// The contents of a value after the last run, by name: graph inputs and outputs,
