@@ -10,60 +10,60 @@ struct BufferRef: Equatable {
     var byteCount: Int { count * dtype.byteSize }
 }
 
-/// Byte offsets of the values that need storage, and the arena size.
+/// Rounds a byte count up to the 64-byte alignment every buffer starts on (kernels may
+/// use aligned vector loads).
+func aligned64(_ bytes: Int) -> Int { (bytes + 63) / 64 * 64 }
+
+/// Byte offsets of the values that need storage, and the bytes they take.
 struct BufferPlan {
     var buffers: [BufferRef?]
     var totalBytes: Int
 }
 
-/// Buffer assignment, kept in one function so that a memory planner (live intervals,
-/// reuse, aliasing) can replace it: for now every needed value gets its own slot,
-/// 64-byte aligned so kernels may use aligned vector loads.
-func assignBuffers(types: [TensorType], needed: [Bool]) throws -> BufferPlan {
+/// Every needed value in a slot of its own, one after another from `base`: the layout of
+/// an unplanned program, of the weights region, and of compile-time evaluation.
+func assignBuffers(types: [TensorType], needed: [Bool], base: Int = 0) throws -> BufferPlan {
     var buffers = [BufferRef?](repeating: nil, count: types.count)
-    var offset = 0
+    var offset = base
     for (i, type) in types.enumerated() where needed[i] {
         guard let count = type.shape.elementCount else {
             throw RuntimeError(.value, "#\(i)", "shape \(type.shape) is not static")
         }
         let ref = BufferRef(offset: offset, dtype: type.dtype, count: count)
         buffers[i] = ref
-        offset += (ref.byteCount + 63) / 64 * 64
+        offset += aligned64(ref.byteCount)
     }
-    return BufferPlan(buffers: buffers, totalBytes: offset)
+    return BufferPlan(buffers: buffers, totalBytes: offset - base)
 }
 
-/// One zero-initialized allocation holding every buffer of a program, followed by the
-/// scratch region its kernels share (the im2col workspace of convolutions). Allocated once
-/// at compile time and reused by every run.
+/// One zero-initialized allocation holding every buffer of a program: the planned region
+/// (activations and kernel scratch) followed by the weights. Allocated once at compile
+/// time and reused by every run.
 final class Arena {
     let base: UnsafeMutableRawPointer
-    /// Bytes of value buffers (the scratch region follows them).
     let byteCount: Int
-    /// Floats of shared kernel scratch; `scratch` is nil when 0.
-    let scratchCount: Int
-    /// The shared kernel scratch: `scratchCount` floats, 64-byte aligned; its contents
-    /// mean nothing between steps.
-    let scratch: UnsafeMutablePointer<Float>?
 
-    init(byteCount: Int, scratchCount: Int = 0) {
+    /// Allocates `byteCount` bytes and zeroes the first `zeroedBytes` (the activations);
+    /// the rest (the weights) is left untouched for the caller to fill, so its pages only
+    /// become resident as they are written.
+    init(byteCount: Int, zeroedBytes: Int? = nil) {
         self.byteCount = byteCount
-        self.scratchCount = scratchCount
-        let total = max(Arena.scratchOffset(byteCount) + scratchCount * MemoryLayout<Float>.stride, 64)
+        let total = max(aligned64(byteCount), 64)
         base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
-        base.initializeMemory(as: UInt8.self, repeating: 0, count: total)
-        scratch = scratchCount > 0
-            ? (base + Arena.scratchOffset(byteCount)).assumingMemoryBound(to: Float.self) : nil
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: min(zeroedBytes ?? total, total))
     }
 
     deinit { base.deallocate() }
-
-    private static func scratchOffset(_ byteCount: Int) -> Int { (byteCount + 63) / 64 * 64 }
 
     func pointer(_ ref: BufferRef) -> UnsafeMutableRawPointer { base + ref.offset }
 
     func floats(_ ref: BufferRef) -> UnsafeMutablePointer<Float> {
         (base + ref.offset).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Floats starting `offset` bytes into the arena (a step's scratch).
+    func floats(atByteOffset offset: Int) -> UnsafeMutablePointer<Float> {
+        (base + offset).assumingMemoryBound(to: Float.self)
     }
 
     func int64s(_ ref: BufferRef) -> UnsafeMutablePointer<Int64> {

@@ -1,5 +1,8 @@
 import GraphIR
 
+/// Parameters live only in the arena's weights region (compile strips their data from
+/// `graph`), which no run overwrites and the memory planner never shares, so reading and
+/// writing them here goes straight to the bytes the steps use.
 extension Program {
     /// Names of the parameters this program keeps in buffers (float parameters are never
     /// folded), in graph order: what `parameters()` returns and `setParameters` accepts.

@@ -141,12 +141,14 @@ func evaluateAtCompileTime(_ s: NodeSignature) throws -> [Tensor] {
     types += s.outputs
     needed += s.outputs.map { _ in true }
     let plan = try assignBuffers(types: types, needed: needed)
-    let arena = Arena(byteCount: plan.totalBytes, scratchCount: kernel.scratchCount)
+    let scratchBytes = kernel.scratchCount * MemoryLayout<Float>.stride
+    let arena = Arena(byteCount: plan.totalBytes + scratchBytes)
     for (i, t) in s.constants.enumerated() {
         if let t, let ref = plan.buffers[i] { arena.write(t, to: ref) }
     }
     let step = Step(node: s.node.name, op: s.node.op, kernel: kernel,
-                    inputs: Array(plan.buffers[..<s.inputs.count]), outputs: Array(plan.buffers[s.inputs.count...]))
+                    inputs: Array(plan.buffers[..<s.inputs.count]), outputs: Array(plan.buffers[s.inputs.count...]),
+                    scratch: scratchBytes > 0 ? plan.totalBytes : nil)
     try step.execute(in: arena)
     return try s.outputs.indices.map { k in
         let ref = plan.buffers[s.inputs.count + k]!

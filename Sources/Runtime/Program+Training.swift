@@ -28,6 +28,15 @@ extension Program {
                 throw RuntimeError(.value, state, "has no buffer (folded at compile time), so it cannot be updated")
             }
             guard let source = buffers[n.index] else { throw RuntimeError(.value, newValue, "has no buffer in this program") }
+            // The new value is read after the last step, so its bytes must not be reused, and
+            // the state's bytes must persist across runs (a weight, or a kept value).
+            guard readable[n.index] else {
+                throw RuntimeError(.value, newValue, "shares memory with other values; make it a graph output or pin it "
+                                   + "with CompileOptions(pinned: [\"\(newValue)\"])")
+            }
+            guard weightsInArena[s.index] || readable[s.index] else {
+                throw RuntimeError(.value, state, "is an intermediate whose memory the plan reuses, so it cannot hold a state")
+            }
             guard source.dtype == destination.dtype, source.count == destination.count else {
                 throw RuntimeError(.value, newValue, "is \(graph[n].type) but state '\(state)' is \(graph[s].type)")
             }
@@ -44,18 +53,7 @@ extension Program {
     /// - Throws: `RuntimeError` naming an input that is missing, unknown or mistyped, or a
     ///   node that failed on its data.
     public func runStep(_ inputs: [String: Tensor], applying copies: StateCopies) throws {
-        for name in inputs.keys where !runtimeInputs.contains(where: { graph[$0].name == name }) {
-            throw RuntimeError(.input, name, "is not a run-time input of graph '\(graph.name)'")
-        }
-        for id in runtimeInputs {
-            let v = graph[id]
-            guard let t = inputs[v.name] else { throw RuntimeError(.input, v.name, "is missing") }
-            guard t.dtype == v.type.dtype, Shape(t.shape) == v.type.shape else {
-                throw RuntimeError(.input, v.name, "expected \(v.type), got \(t.type)")
-            }
-            if let ref = buffers[id.index] { arena.write(t, to: ref) }
-        }
-        for step in steps { try step.execute(in: arena) }
+        try execute(inputs)
         for copy in copies.copies {
             arena.pointer(copy.destination).copyMemory(from: arena.pointer(copy.source), byteCount: copy.source.byteCount)
         }
@@ -63,19 +61,28 @@ extension Program {
 
     /// The current contents of a value's buffer (or its compile-time value), without the
     /// first-run check of `values(named:)`: meant for reading results after `runStep`.
+    /// Like `values(named:)`, an intermediate of a planned program must be pinned.
     public func contents(named name: String) throws -> Tensor {
-        guard let id = valueByName[name] else { throw RuntimeError(.value, name, "no such value in graph '\(graph.name)'") }
-        if let t = known[id.index] { return t }
+        guard let id = valueByName[name] else {
+            if let t = foldedByName[name] { return t }
+            throw RuntimeError(.value, name, "no such value in graph '\(graph.name)'")
+        }
+        if let t = graph[id].data { return t }
         guard let ref = buffers[id.index], let dims = graph[id].type.shape.staticDims else {
             throw RuntimeError(.value, name, "is not computed by this program")
+        }
+        guard weightsInArena[id.index] || readable[id.index] else {
+            throw RuntimeError(.value, name, "is an intermediate whose memory the plan reuses; "
+                               + "pin it with CompileOptions(pinned: [\"\(name)\"]) to read it after a run")
         }
         return arena.read(ref, shape: dims)
     }
 
     /// The first element of a float value's buffer (a scalar loss), without allocating.
     public func firstFloat(named name: String) throws -> Float {
-        guard let id = valueByName[name], let ref = buffers[id.index], ref.dtype == .float32, ref.count > 0 else {
-            throw RuntimeError(.value, name, "is not a float value with a buffer in graph '\(graph.name)'")
+        guard let id = valueByName[name], let ref = buffers[id.index], ref.dtype == .float32, ref.count > 0,
+              weightsInArena[id.index] || readable[id.index] else {
+            throw RuntimeError(.value, name, "is not a kept float value with a buffer in graph '\(graph.name)'")
         }
         return arena.floats(ref)[0]
     }

@@ -31,11 +31,12 @@ extension Step {
             let x = try input(0)
             negInt64(arena.int64s(x), arena.int64s(try output(0)), count: x.count)
         case .copy:
-            let x = try input(0)
-            arena.pointer(try output(0)).copyMemory(from: arena.pointer(x), byteCount: x.byteCount)
+            let x = try input(0), y = try output(0)
+            // An aliased reshape (same bytes) is normally dropped at compile time.
+            if x.offset != y.offset { arena.pointer(y).copyMemory(from: arena.pointer(x), byteCount: x.byteCount) }
         case .dropout:
-            let x = try input(0)
-            arena.pointer(try output(0)).copyMemory(from: arena.pointer(x), byteCount: x.byteCount)
+            let x = try input(0), y = try output(0)
+            if x.offset != y.offset { arena.pointer(y).copyMemory(from: arena.pointer(x), byteCount: x.byteCount) }
             if let mask = optionalOutput(1) {
                 arena.pointer(mask).initializeMemory(as: UInt8.self, repeating: 1, count: mask.byteCount)
             }
@@ -74,10 +75,12 @@ extension Step {
                 scores: f(try input(0)), labels: arena.int64s(try input(1)), weights: optionalInput(2).map(f),
                 p, loss: f(try output(0)), logProb: f(try output(1)))
             if let error { throw labelError(error, classes: p.classes) }
-        case .conv(let plan):
+        case .conv(let plan, let activation):
+            let epilogue = ConvEpilogue(residual: optionalInput(3).map { UnsafePointer(f($0)) }, activation: activation)
             try kernelCall {
                 try Conv.forward(plan, input: f(try input(0)), weight: f(try input(1)),
-                                 bias: optionalInput(2).map(f), output: f(try output(0)), workspace: arena.scratch)
+                                 bias: optionalInput(2).map(f), output: f(try output(0)),
+                                 workspace: scratch.map(arena.floats(atByteOffset:)), epilogue: epilogue)
             }
         case .maxPool(let plan, let order):
             try kernelCall {
@@ -101,7 +104,7 @@ extension Step {
             try kernelCall {
                 if p.training {
                     // Running statistics nobody asked for still need a place to go: the scratch.
-                    let scratch = arena.scratch
+                    let scratch = self.scratch.map(arena.floats(atByteOffset:))
                     guard let meanOut = optionalOutput(1).map(f) ?? scratch,
                           let varianceOut = optionalOutput(2).map(f) ?? scratch.map({ $0 + p.channels }) else {
                         throw RuntimeError(.node, node, "training mode needs scratch memory the program did not reserve")

@@ -5,9 +5,9 @@ import Kernels
 /// forward op: window geometry is resolved with the forward op's rules, so a backward
 /// step always agrees with the forward step it differentiates.
 enum GradientKernel {
-    /// ConvGradInput(dY, W) -> dX; uses the program's shared scratch for the columns.
+    /// ConvGradInput(dY, W) -> dX; uses the step's scratch for the columns.
     case convGradInput(Conv.Plan)
-    /// ConvGradWeight(dY, X) -> dW; uses the shared scratch for im2col.
+    /// ConvGradWeight(dY, X) -> dW; uses the step's scratch for im2col.
     case convGradWeight(Conv.Plan)
     case maxPoolGrad(Pool.Plan)
     case averagePoolGrad(Pool.Plan)
@@ -18,7 +18,7 @@ enum GradientKernel {
     case negativeLogLikelihoodLossGrad(LossParams)
     case broadcastLike(BroadcastCopyPlan)
 
-    /// Floats of shared scratch the kernel needs.
+    /// Floats of scratch the kernel needs (the step's region, planned like a conv's).
     var scratchCount: Int {
         switch self {
         case .convGradInput(let plan), .convGradWeight(let plan): return Conv.backwardWorkspaceCount(plan.params)

@@ -26,23 +26,24 @@ extension Step {
             RuntimeError(.node, node, "label \(e.label) at position \(e.position) is outside 0..<\(p.classes) and is not ignore_index")
         }
 
+        // The step's own scratch region (planned per step or shared), like a forward conv's.
+        let scratch = self.scratch.map(arena.floats(atByteOffset:))
         switch kernel {
         case .convGradInput(let plan):
             try call {
                 try Conv.backwardData(plan, gradOutput: try input(0), weight: try input(1), gradInput: try output(0),
-                                      workspace: arena.scratch)
+                                      workspace: scratch)
             }
         case .convGradWeight(let plan):
             try call {
                 try Conv.backwardWeight(plan, gradOutput: try input(0), input: try input(1), gradWeight: try output(0),
-                                        workspace: arena.scratch)
+                                        workspace: scratch)
             }
         case .maxPoolGrad(let plan):
             Pool.maxBackward(plan, gradOutput: try input(0), input: try input(1), gradInput: try output(0))
         case .averagePoolGrad(let plan):
             Pool.averageBackward(plan, gradOutput: try input(0), gradInput: try output(0))
         case .batchNormGrad(let p):
-            let scratch = arena.scratch
             func gradOut(_ i: Int, _ offset: Int) throws -> UnsafeMutablePointer<Float> {
                 if i < outputs.count, let ref = outputs[i] { return arena.floats(ref) }
                 guard let scratch else { throw RuntimeError(.node, node, "output \(i) has no buffer and no scratch") }

@@ -115,12 +115,11 @@ func makeKernel(_ s: NodeSignature) throws -> StepKernel {
             throw s.fail("weights have shape \(w.shape), expected [\(d[1])]")
         }
         return s.node.op == .softmaxCrossEntropyLoss ? .softmaxCrossEntropyLoss(p) : .negativeLogLikelihoodLoss(p)
-    case .conv, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .batchNormalization, .gemm, .matMul:
+    case .conv, .fusedConv, .maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .batchNormalization, .gemm,
+         .matMul:
         return try makeHeavyKernel(s)
     case .constant:
         throw s.fail("Constant nodes are folded at compile time")
-    case .fusedConv:
-        throw s.fail("FusedConv is not executable yet")
     case .convGradInput, .convGradWeight, .maxPoolGrad, .averagePoolGrad, .batchNormalizationGrad,
          .activationGrad, .softmaxCrossEntropyLossGrad, .negativeLogLikelihoodLossGrad, .broadcastLike:
         return try makeGradientKernel(s)

@@ -41,7 +41,7 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
     let dtype = try s.inputType(0).dtype
     guard dtype == .float32 else { throw s.fail("\(s.node.op.rawValue) supports f32, found \(dtype.rawValue)") }
     switch s.node.op {
-    case .conv:
+    case .conv, .fusedConv:
         let w = try s.inputDims(1), y = try s.outputDims(0)
         guard x.count >= 3, w.count == x.count, y.count == x.count else {
             throw s.fail("Conv needs input, weight and output of one rank >= 3, found \(x), \(w) and \(y)")
@@ -61,7 +61,11 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
         if s.inputs.count > 2, s.inputs[2] != nil, try s.inputDims(2) != [params.outChannels] {
             throw s.fail("bias has shape \(try s.inputDims(2)), expected [\(params.outChannels)]")
         }
-        return .conv(plan)
+        guard s.node.op == .fusedConv else { return .conv(plan, activation: .none) }
+        if s.inputs.count > 3, s.inputs[3] != nil, try s.inputDims(3) != y {
+            throw s.fail("residual Z has shape \(try s.inputDims(3)), expected the output's \(y)")
+        }
+        return .conv(plan, activation: try fusedActivation(s))
     case .maxPool, .averagePool:
         guard let kernel = a.ints("kernel_shape") else { throw s.fail("missing attribute 'kernel_shape'") }
         let y = try s.outputDims(0)
@@ -105,6 +109,24 @@ func makeHeavyKernel(_ s: NodeSignature) throws -> StepKernel {
         return .matMul(plan)
     default:
         throw s.fail("\(s.node.op.rawValue) is not a heavy op")
+    }
+}
+
+/// FusedConv's `activation` and `activation_params`, with the ONNX defaults of the ops
+/// they replace.
+private func fusedActivation(_ s: NodeSignature) throws -> FusedActivation {
+    let name = s.attributes.string("activation") ?? ""
+    let params = s.attributes.floats("activation_params") ?? []
+    func param(_ i: Int, _ fallback: Float) -> Float { i < params.count ? params[i] : fallback }
+    switch name {
+    case "": return .none
+    case "Relu": return .relu
+    case "Sigmoid": return .sigmoid
+    case "Swish": return .swish
+    case "Clip": return .clip(min: param(0, -.greatestFiniteMagnitude), max: param(1, .greatestFiniteMagnitude))
+    case "LeakyRelu": return .leakyRelu(alpha: param(0, 0.01))
+    case "HardSigmoid": return .hardSigmoid(alpha: param(0, 0.2), beta: param(1, 0.5))
+    default: throw s.fail("unknown fused activation '\(name)'")
     }
 }
 

@@ -24,8 +24,10 @@ enum StepKernel {
     case softmaxCrossEntropyLoss(LossParams)
     // Heavy ops: the optimized kernels of the Kernels module, parameters resolved and
     // validated at compile time.
-    /// Conv through `Conv.forward`; an im2col conv uses the program's shared scratch.
-    case conv(Conv.Plan)
+    /// Conv and FusedConv through `Conv.forward` with an epilogue
+    /// `act(conv + bias + residual)`; the residual is FusedConv's input 3 (Z) when present.
+    /// An im2col conv uses the step's scratch.
+    case conv(Conv.Plan, activation: FusedActivation)
     case maxPool(Pool.Plan, storageOrder: Int)
     /// AveragePool; `count_include_pad` is part of the params.
     case averagePool(Pool.Plan)
@@ -38,11 +40,11 @@ enum StepKernel {
 }
 
 extension StepKernel {
-    /// Floats of scratch memory the kernel needs while it runs. A program allocates one
-    /// scratch region sized for its largest step and shares it: steps run one at a time.
+    /// Floats of scratch memory the kernel needs while it runs; the memory plan gives
+    /// each step that needs some a region live only during that step.
     var scratchCount: Int {
         switch self {
-        case .conv(let plan): return plan.workspaceCount
+        case .conv(let plan, _): return plan.workspaceCount
         // Training mode always writes running statistics; without outputs they go to scratch.
         case .batchNorm(let p) where p.training: return 2 * p.channels
         case .gradient(let kernel): return kernel.scratchCount
@@ -60,4 +62,7 @@ struct Step {
     var inputs: [BufferRef?]
     /// Per node output; nil for an output the graph does not use and has no buffer.
     var outputs: [BufferRef?]
+    /// Byte offset of this step's scratch region (`kernel.scratchCount` floats), nil when
+    /// the kernel needs none.
+    var scratch: Int? = nil
 }

@@ -23,7 +23,10 @@ public final class InferenceProgram {
         guard batch >= 1 else { throw TrainingError("batch must be >= 1, found \(batch)") }
         imageInputName = model[image].name
         outputName = model[output].name
-        program = try Program.compile(model, inputShapes: [imageInputName: [batch] + inputShape])
+        // Unoptimized (but planned): BN folding would fold the weights into new values that
+        // `copyParameters(from:)` cannot match by name to the training program's parameters.
+        program = try Program.compile(model, inputShapes: [imageInputName: [batch] + inputShape],
+                                      options: CompileOptions(optimize: false, planMemory: true))
         self.batch = batch
         sampleCount = inputShape.reduce(1, *)
     }

@@ -30,7 +30,13 @@ public final class TrainingProgram {
     /// (`[C, H, W]`).
     ///
     /// - Throws: `RuntimeError` or `TrainingError` naming what cannot be compiled.
-    public init(compiling training: TrainingGraph, batch: Int, inputShape: [Int]) throws {
+    ///
+    /// The graph is compiled without optimization (training-mode BatchNormalization must
+    /// stay, and there is nothing to fold into it) but with memory planning, since backward
+    /// graphs are big. Kept readable after every step: the loss, the model outputs, every
+    /// state and every `<state>:updated` value, plus `pinned` (e.g. `grad/...` values to
+    /// inspect with `program.values(named:)`).
+    public init(compiling training: TrainingGraph, batch: Int, inputShape: [Int], pinned: Set<String> = []) throws {
         var graph = training.graph
         var hostStates: [(String, String, Tensor)] = []
         for update in training.updates where graph[update.state].type.dtype != .float32 {
@@ -49,8 +55,16 @@ public final class TrainingProgram {
         guard batch >= 1 else { throw TrainingError("batch must be >= 1, found \(batch)") }
         imageInputName = training.graph[image].name
         let classes = training.graph[training.labels].type.shape.dims.last?.value ?? 0
+        var kept = pinned
+        kept.insert(graph[training.loss].name)
+        for id in graph.outputs { kept.insert(graph[id].name) }
+        for update in training.updates {
+            kept.insert(graph[update.state].name)
+            kept.insert(graph[update.newValue].name)
+        }
         program = try Program.compile(graph, inputShapes: [imageInputName: [batch] + inputShape,
-                                                           graph[training.labels].name: [batch, classes]])
+                                                           graph[training.labels].name: [batch, classes]],
+                                      options: CompileOptions(optimize: false, pinned: kept, planMemory: true))
         let floatUpdates = training.updates.filter { graph[$0.state].type.dtype == .float32 }
         copies = try program.stateCopies(floatUpdates.map { (graph[$0.state].name, graph[$0.newValue].name) })
         self.training = training

@@ -22,10 +22,11 @@ struct NumericEquivalenceTests {
         return Tensor(shape: [batch, 3, size, size], floats: (0..<n).map { _ in 2 * rng.nextUnitFloat() - 1 })
     }
 
-    /// Runs `graph` and returns its outputs followed by the `observed` values.
+    /// Runs `graph` as given (no optimization in the runtime, every value in a buffer of
+    /// its own) and returns its outputs followed by the `observed` values.
     static func run(_ graph: Graph, observing observed: [String]) throws -> [Tensor] {
         let input = graph[graph.inputs[0]].name
-        let program = try Program.compile(graph, inputShapes: [input: [batch, 3, size, size]])
+        let program = try Program.compile(graph, inputShapes: [input: [batch, 3, size, size]], options: .unoptimized)
         let outputs = try program.run([input: image()])
         return try outputs + observed.map { try program.values(named: $0) }
     }
@@ -51,19 +52,16 @@ struct NumericEquivalenceTests {
         Self.expectClose(try Self.run(optimized, observing: observed), try Self.run(original, observing: observed))
     }
 
-    @Test(.disabled("needs FusedConv in Runtime"))
-    func standardInferencePreservesOutputsAndPinnedFeatures() throws {
+    @Test func standardInferencePreservesOutputsAndPinnedFeatures() throws {
         let original = try Self.tinyResNet()
         let (optimized, _) = try optimize(original, pinned: ["conv2_block1_out"])
-        #expect(count(.fusedConv, in: optimized) == count(.conv, in: original))
+        // Every conv becomes a FusedConv except the shortcut projection: with its BN folded
+        // in, it stays a Conv whose output is the residual Z of the block's last FusedConv.
+        #expect(count(.fusedConv, in: optimized) == count(.conv, in: original) - 1)
+        let shortcut = optimized.nodes.filter { $0.op == .conv }
+        #expect(shortcut.count == 1)
+        #expect(optimized.nodes.contains { $0.op == .fusedConv && $0.inputs.count > 3 && $0.inputs[3] == shortcut.first?.outputs[0] })
         Self.expectClose(try Self.run(optimized, observing: ["conv2_block1_out"]),
                          try Self.run(original, observing: ["conv2_block1_out"]))
-    }
-
-    @Test func fusionKeepsTheRuntimeFromRunningUntilItSupportsFusedConv() throws {
-        // Documents why the test above is disabled; fails (and should then be deleted,
-        // and the trait above removed) once the runtime executes FusedConv.
-        let (optimized, _) = try optimize(try Self.tinyResNet())
-        #expect(throws: RuntimeError.self) { _ = try Self.run(optimized, observing: []) }
     }
 }

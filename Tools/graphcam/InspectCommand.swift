@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraphIO
 import GraphIR
+import GraphOpt
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,11 +22,20 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "Bind the symbolic batch dimension (default 1 for the summary's MAC counts).")
     var batch: Int?
 
+    @OptionGroup var pipelineOptions: PipelineOptions
+
+    @Option(parsing: .upToNextOption, help: "Values no pass may fuse away (with --passes).")
+    var pin: [String] = []
+
     func run() throws {
         var graph = try ModelFile.load(model)
         let bindBatch = batch ?? (format == .summary ? 1 : nil)
         if let n = bindBatch, !graph.symbols.isEmpty {
             graph = try graph.specialized(Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, n) }))
+        }
+        // With --print-after(-all) the IR goes to stdout between passes; the final form follows.
+        if let pipeline = try pipelineOptions.pipeline() {
+            graph = try pipeline.run(graph, pinned: Set(pin)).graph
         }
         let out: String
         switch format {

@@ -24,6 +24,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for output_K.pb files (created if missing).")
     var outputsTo: String
 
+    @OptionGroup var compile: CompileFlags
+
     func run() throws {
         let graph = try ModelFile.load(model)
         guard inputs.count == graph.inputs.count else {
@@ -36,7 +38,8 @@ struct RunCommand: ParsableCommand {
         }
         let operandNames = Set(graph.operandInputs.map { graph[$0].name })
         let constants = feeds.filter { operandNames.contains($0.key) }
-        let program = try Program.compile(graph, inputShapes: feeds.mapValues(\.shape), constantInputs: constants)
+        let program = try Program.compile(graph, inputShapes: feeds.mapValues(\.shape), constantInputs: constants,
+                                          options: compile.compileOptions)
         let outputs = try program.run(feeds.filter { !operandNames.contains($0.key) })
 
         let dir = URL(fileURLWithPath: outputsTo)
