@@ -39,8 +39,12 @@ let package = Package(
         .target(name: "GraphOpt", dependencies: ["GraphIR"]),
         // Reverse-mode differentiation as a graph transform, and training graphs.
         .target(name: "Autodiff", dependencies: ["GraphIR"]),
+        // Inner loops compiled for AVX-512; Kernels calls them only after checking the CPU.
+        .target(name: "KernelsAVX512",
+                swiftSettings: [.unsafeFlags(["-O", "-Xcc", "-mavx512f", "-Xcc", "-mavx512dq", "-Xcc", "-mfma"]),
+                                .swiftLanguageMode(.v5)]),
         // CPU kernels on raw buffers; no knowledge of the IR.
-        .target(name: "Kernels", dependencies: ["CBLAS"],
+        .target(name: "Kernels", dependencies: ["CBLAS", "KernelsAVX512"],
                 swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
         // Compiles a Graph into a Program and runs it.
         .target(name: "Runtime", dependencies: ["GraphIR", "GraphOpt", "Kernels"],
