@@ -195,13 +195,6 @@ struct GradientDriver {
     }
 
     private mutating func uniqueName(_ base: String) -> String {
-        var name = base
-        var k = 2
-        while usedNames.contains(name) {
-            name = "\(base)_dup\(k)"
-            k += 1
-        }
-        usedNames.insert(name)
-        return name
+        usedNames.claimUnique(base, separator: "_dup", firstSuffix: 2)
     }
 }

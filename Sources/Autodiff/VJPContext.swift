@@ -65,14 +65,7 @@ public struct VJPContext {
     }
 
     mutating func uniqueName(_ base: String) -> String {
-        var name = base
-        var k = 2
-        while usedNames.contains(name) {
-            name = "\(base)_dup\(k)"
-            k += 1
-        }
-        usedNames.insert(name)
-        return name
+        usedNames.claimUnique(base, separator: "_dup", firstSuffix: 2)
     }
 
     /// Appends a backward node and returns its outputs (the first `outputs` of them),

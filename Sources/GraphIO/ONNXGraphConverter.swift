@@ -146,14 +146,7 @@ struct ONNXGraphConverter {
 
     /// A node name not used yet: the ONNX name when it has one, else `<op>_<index>`.
     mutating func uniqueNodeName(_ preferred: String) -> String {
-        var name = preferred
-        var k = 1
-        while usedNodeNames.contains(name) {
-            name = "\(preferred)_\(k)"
-            k += 1
-        }
-        usedNodeNames.insert(name)
-        return name
+        usedNodeNames.claimUnique(preferred)
     }
 
     /// A value name not used yet, for values the importer introduces.
