@@ -1,9 +1,9 @@
 // Datasets: MIAS, CDD-CESM, manifests, patient-level splits, the synthetic default.
 //
-// Nothing here decodes pixels from files: a `Sample` names where its image lives and the
-// caller supplies an `ImageSource` that knows how to load it (Imaging does the decoding).
+// A `Sample` names where its image lives; an `ImageSource` loads it (Imaging decodes files).
 
 import Foundation
+import Imaging
 
 /// A lesion outline kept for localization scoring: a circle in image coordinates
 /// (column to the right, row downward from the top-left pixel).
@@ -130,41 +130,26 @@ public struct Dataset: Sendable {
     }
 }
 
-/// A grayscale image as plain numbers, row-major from the top-left pixel.
-/// Intensities are in [0, 1]. (Imaging has the full image type; this one keeps
-/// Datasets usable without decoding anything.)
-public struct GrayImage: Sendable, Equatable {
-    public var width: Int
-    public var height: Int
-    public var pixels: [Float]
-
-    public init(width: Int, height: Int, pixels: [Float]) {
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-
-    public subscript(row: Int, column: Int) -> Float { pixels[row * width + column] }
-
-    /// Pixels quantized to 8 bits (0 -> 0, 1 -> 255).
-    public var bytes: [UInt8] {
-        pixels.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
-    }
-}
-
-/// Loads the pixels of a sample. File-backed datasets get one from the caller
-/// (a closure over Imaging's decoder); the synthetic dataset is its own source.
+/// Loads the pixels of a sample as an Imaging `Image` (HWC floats in 0...255; MIAS and the
+/// synthetic images are gray, one channel). File-backed datasets decode with Imaging by default;
+/// the synthetic dataset is its own source.
 public protocol ImageSource: Sendable {
-    func image(for sample: Sample, in dataset: Dataset) throws -> GrayImage
+    func image(for sample: Sample, in dataset: Dataset) throws -> Image
 }
 
-/// An `ImageSource` that resolves file paths against the dataset root and hands them to `load`.
+/// An `ImageSource` that resolves file paths against the dataset root and hands them to `load`
+/// (by default Imaging's PNG/PGM/JPEG decoder, whose errors name the file).
 public struct FileImageSource: ImageSource {
-    public let load: @Sendable (URL) throws -> GrayImage
+    public let load: @Sendable (URL) throws -> Image
 
-    public init(load: @escaping @Sendable (URL) throws -> GrayImage) { self.load = load }
+    public init(load: @escaping @Sendable (URL) throws -> Image = FileImageSource.decode) { self.load = load }
 
-    public func image(for sample: Sample, in dataset: Dataset) throws -> GrayImage {
+    /// Reads and decodes the file at `url` (format sniffed from its leading bytes).
+    @Sendable public static func decode(_ url: URL) throws -> Image {
+        try ImageFile.read(path: url.path)
+    }
+
+    public func image(for sample: Sample, in dataset: Dataset) throws -> Image {
         guard let url = dataset.fileURL(of: sample) else {
             throw DatasetError.invalid(dataset: dataset.name, "sample '\(sample.id)' is not stored in a file")
         }

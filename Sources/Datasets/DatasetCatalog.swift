@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Resolves the DATASET argument of the command line to a loaded dataset.
 ///
@@ -30,8 +31,9 @@ public enum DatasetCatalog {
         public var dataset: Dataset
         public var synthetic: SyntheticDataset?
 
-        /// The synthetic images serve themselves; file datasets use `fileLoader` (Imaging's decoder).
-        public func imageSource(fileLoader: @escaping @Sendable (URL) throws -> GrayImage) -> any ImageSource {
+        /// The synthetic images serve themselves; file datasets use `fileLoader` (by default
+        /// Imaging's PNG/PGM/JPEG decoder).
+        public func imageSource(fileLoader: @escaping @Sendable (URL) throws -> Image = FileImageSource.decode) -> any ImageSource {
             if let synthetic { return synthetic }
             return FileImageSource(load: fileLoader)
         }

@@ -48,9 +48,15 @@ extension DataSplit {
         return try encoder.encode(file)
     }
 
-    /// Writes the split file.
+    /// Writes the split file; a failure names the path.
     public func write(to url: URL, for dataset: Dataset) throws {
-        try jsonData(for: dataset).write(to: url, options: .atomic)
+        let data = try jsonData(for: dataset)
+        do {
+            try data.write(to: url, options: .atomic)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            throw DatasetError.unsupported("cannot write split file \(url.path): \(reason)")
+        }
     }
 
     /// Reads a split file and checks that it describes exactly `dataset`: same name, every sample

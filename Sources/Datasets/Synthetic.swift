@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// The built-in SYNTHETIC dataset: small computer-generated mammogram-like images, for smoke
 /// tests, demos and CI when no real data is at hand. Nothing in it comes from a patient.
@@ -11,7 +12,7 @@ import Foundation
 /// consecutive images form one synthetic "patient" (right and mirrored left breast).
 ///
 /// Measured (seed 9, 1000 images each at 32, 64, 128 px and 200 at 256 px): every lesion circle
-/// lies inside the breast mask, and the lesion core is at least 0.17 brighter than the tissue
+/// lies inside the breast mask, and the lesion core is at least 0.17 (x 255) brighter than the tissue
 /// ring around it. 400 images of 128 x 128 take about 0.35 s in a release build.
 /// Labels, patients and lesion circles come from SplitMix64 only; pixel values also use
 /// `sin`/`atan2`, whose last bits may differ between C libraries.
@@ -39,7 +40,7 @@ public enum Synthetic {
 
     /// One generated image with its ground truth.
     public struct Rendered: Sendable {
-        public var image: GrayImage
+        public var image: Image
         /// true where the pixel belongs to the breast (skin line included, background excluded).
         public var breastMask: [Bool]
         /// The enclosing circle of the lesion, nil for `normal` images.
@@ -56,12 +57,12 @@ public enum Synthetic {
         var rng = SplitMix64(seed: options.seed ^ 0x5eed_1abe_15)
         rng.shuffle(&labels)
         var samples: [Sample] = []
-        var images: [GrayImage] = []
+        var images: [Image] = []
         var masks: [[Bool]] = []
         samples.reserveCapacity(options.count)
         for index in 0..<options.count {
             let mirrored = index % options.imagesPerPatient == 1
-            let rendered = render(index: index, lesion: labels[index] == 1, options: options, mirrored: mirrored)
+            let rendered = try render(index: index, lesion: labels[index] == 1, options: options, mirrored: mirrored)
             let patient = index / options.imagesPerPatient + 1
             samples.append(Sample(id: String(format: "synthetic-%05d", index), location: .memory(index: index),
                                   label: labels[index], patientID: String(format: "S%04d", patient),
@@ -74,8 +75,9 @@ public enum Synthetic {
         return SyntheticDataset(dataset: dataset, images: images, breastMasks: masks, options: options)
     }
 
-    /// Renders one image. `mirrored` puts the chest wall on the right (a left breast).
-    public static func render(index: Int, lesion hasLesion: Bool, options: Options, mirrored: Bool = false) -> Rendered {
+    /// Renders one gray image (one channel, 0...255). `mirrored` puts the chest wall on the right
+    /// (a left breast). Throws for a size Imaging cannot hold (e.g. 0).
+    public static func render(index: Int, lesion hasLesion: Bool, options: Options, mirrored: Bool = false) throws -> Rendered {
         let n = options.size
         let s = Float(n)
         var rng = SplitMix64(seed: options.seed &+ UInt64(index) &* 0x9e37_79b9_7f4a_7c15)
@@ -156,18 +158,20 @@ public enum Synthetic {
             LesionCircle(column: Double(mirrored ? s - l.x : l.x) - 0.5, row: Double(l.y) - 0.5,
                          radius: Double(l.r * (1 + l.spikes)))
         }
-        return Rendered(image: GrayImage(width: n, height: n, pixels: pixels), breastMask: mask, lesion: circle)
+        // Intensities in [0, 1] become Imaging's 0...255 scale; the initializer rejects bad sizes.
+        let image = try Image(width: n, height: n, channels: 1, pixels: pixels.map { $0 * 255 })
+        return Rendered(image: image, breastMask: mask, lesion: circle)
     }
 }
 
 /// The generated images together with their dataset description; serves its own pixels.
 public struct SyntheticDataset: ImageSource {
     public var dataset: Dataset
-    public var images: [GrayImage]
+    public var images: [Image]
     public var breastMasks: [[Bool]]
     public var options: Synthetic.Options
 
-    public func image(for sample: Sample, in dataset: Dataset) throws -> GrayImage {
+    public func image(for sample: Sample, in dataset: Dataset) throws -> Image {
         guard case .memory(let index) = sample.location, images.indices.contains(index) else {
             throw DatasetError.invalid(dataset: dataset.name, "sample '\(sample.id)' is not one of the \(images.count) synthetic images")
         }

@@ -110,6 +110,10 @@ public final class Trainer {
         }
         let batch = configuration.batchSize
         let batches = source.count / batch
+        // A planning source (ImageBatchSource) prepares the announced batches in the background.
+        let planning = source as? BatchPlanning
+        planning?.beginEpoch(epoch, batches: (0..<batches).map { Array(order[($0 * batch)..<(($0 + 1) * batch)]) })
+        defer { planning?.endEpoch() }
         var lossSum = 0.0, correct = 0, seen = 0
         var lr: Float = 0
         let started = Date()

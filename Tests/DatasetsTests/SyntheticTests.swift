@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Datasets
+import Imaging
 
 @Suite struct SyntheticTests {
     static let options = Synthetic.Options(count: 24, size: 96, seed: 3)
@@ -49,7 +50,7 @@ import Testing
     }
 
     /// Every pixel of the lesion circle lies inside the breast mask, and the lesion's core is
-    /// brighter than a ring of tissue just outside it (by at least 0.1 on the 0...1 scale).
+    /// brighter than a ring of tissue just outside it (by at least 0.1 x 255 on the 0...255 scale).
     @Test func lesionInsideBreastAndBrighterThanSurroundings() throws {
         let data = try #require(Self.generated)
         let n = Self.options.size
@@ -64,14 +65,14 @@ import Testing
                     if d <= circle.radius {
                         #expect(mask[row * n + col], "\(sample.id): lesion pixel (\(row), \(col)) outside the breast")
                     }
-                    if d <= 0.4 * circle.radius { core.append(image[row, col]) }
-                    if d > circle.radius + 1, d <= circle.radius + 5, mask[row * n + col] { ring.append(image[row, col]) }
+                    if d <= 0.4 * circle.radius { core.append(image[col, row, 0]) }
+                    if d > circle.radius + 1, d <= circle.radius + 5, mask[row * n + col] { ring.append(image[col, row, 0]) }
                 }
             }
             let coreMean = core.reduce(0, +) / Float(max(core.count, 1))
             let ringMean = ring.reduce(0, +) / Float(max(ring.count, 1))
             #expect(!core.isEmpty && !ring.isEmpty)
-            #expect(coreMean > ringMean + 0.1, "\(sample.id): core \(coreMean) vs ring \(ringMean)")
+            #expect(coreMean > ringMean + 0.1 * 255, "\(sample.id): core \(coreMean) vs ring \(ringMean)")
         }
     }
 
@@ -92,8 +93,9 @@ import Testing
             let outside = zip(image.pixels, mask).filter { !$1 }.map { $0.0 }
             let insideMean = inside.reduce(0, +) / Float(inside.count)
             let outsideMean = outside.reduce(0, +) / Float(outside.count)
-            #expect(insideMean > outsideMean + 0.2)
-            #expect(image.pixels.allSatisfy { (0...1).contains($0) })
+            #expect(insideMean > outsideMean + 0.2 * 255)
+            #expect(image.channels == 1 && image.width == n && image.height == n)
+            #expect(image.pixels.allSatisfy { (0...255).contains($0) })
         }
     }
 

@@ -10,7 +10,7 @@ struct GraphCAMCommand: ParsableCommand {
         abstract: "A dataflow-graph compiler and CPU runtime for mammogram classifiers with Grad-CAM.",
         version: "0.1.0",
         subcommands: [ZooCommand.self, InspectCommand.self, ImportCommand.self, RunCommand.self, PlanCommand.self,
-                      BenchCommand.self])
+                      BenchCommand.self, DataCommand.self])
 
     /// Accepts `--inputs` followed by no files (a model without inputs, as the ONNX
     /// conformance runner contract allows), which the argument parser would reject.
