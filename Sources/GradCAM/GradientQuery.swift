@@ -1,4 +1,5 @@
 import GraphIR
+import GraphOpt
 import Runtime
 
 /// Activations and class-score gradients at chosen layers, for a batch of images, from
@@ -24,14 +25,17 @@ public final class GradientQuery {
     public struct Options: Sendable {
         /// Differentiate the logits (default) or the probabilities.
         public var score: QueryScore
-        /// Run `Pipeline.standardInference` on the forward pass (BN folded into convs,
-        /// activations fused) everywhere except between the targets and the score, which
-        /// the backward pass differentiates and so must stay canonical.
-        public var optimizeForward: Bool
+        /// Graph passes (GraphOpt names) run on the forward pass everywhere except between
+        /// the targets and the score, which the backward pass differentiates and so must
+        /// stay canonical. Empty: the graph as given.
+        public var forwardPasses: [String]
 
-        public init(score: QueryScore = .logits, optimizeForward: Bool = false) {
+        /// - Parameter optimizeForward: run `Pipeline.standardInference` (BN folded into
+        ///   convs, residual adds and activations fused) on the forward pass; `forwardPasses`
+        ///   overrides the list.
+        public init(score: QueryScore = .logits, optimizeForward: Bool = false, forwardPasses: [String]? = nil) {
             self.score = score
-            self.optimizeForward = optimizeForward
+            self.forwardPasses = forwardPasses ?? (optimizeForward ? Pipeline.standardInference.names : [])
         }
     }
 
@@ -58,7 +62,7 @@ public final class GradientQuery {
     ///   of the wrong form; `AutodiffError`/`RuntimeError` naming the node at fault.
     public init(model: Graph, targets: [String], batch: Int, options: Options = Options()) throws {
         layout = try QueryGraph(model: model, targets: targets, batch: batch, score: options.score,
-                                optimizeForward: options.optimizeForward)
+                                forwardPasses: options.forwardPasses)
         program = try Program.compile(layout.graph, inputShapes: [layout.imageInput: [batch] + layout.imageShape])
         self.batch = batch
         imageShape = layout.imageShape

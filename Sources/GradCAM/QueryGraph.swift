@@ -42,9 +42,9 @@ struct QueryGraph {
     /// - Parameters:
     ///   - model: one image input `[N, C, H, W]` (N symbolic or equal to `batch`), first
     ///     output the class scores `[N, K]`.
-    ///   - optimizeForward: fold BN and fuse convolutions where it does not touch the part
+    ///   - forwardPasses: GraphOpt passes for the forward pass, kept away from the part
     ///     the backward pass differentiates (see `forwardOptimized`).
-    init(model: Graph, targets: [String], batch: Int, score: QueryScore, optimizeForward: Bool) throws {
+    init(model: Graph, targets: [String], batch: Int, score: QueryScore, forwardPasses: [String]) throws {
         guard model.inputs.count == 1, let input = model.inputs.first else {
             throw GradCAMError(model.name, "a gradient query needs a model with one image input, found \(model.inputs.count)")
         }
@@ -85,9 +85,9 @@ struct QueryGraph {
         }
 
         let kept = [probabilitiesName, logitsName].compactMap { $0 } + targetNames
-        if optimizeForward {
-            g = try Self.forwardOptimized(g, targets: targetNames.compactMap { g.value(named: $0) },
-                                          logits: logits, keeping: kept)
+        if !forwardPasses.isEmpty {
+            g = try Self.forwardOptimized(g, passes: try Pipeline(names: forwardPasses),
+                                          targets: targetNames.compactMap { g.value(named: $0) }, logits: logits, keeping: kept)
         }
         g.outputs = kept.compactMap { g.value(named: $0) }
         guard g.outputs.count == kept.count, let logitsID = g.value(named: logitsName) else {
@@ -152,12 +152,13 @@ struct QueryGraph {
         return g.compacted(keepingNodes: { keep.contains($0.index) })
     }
 
-    /// The forward graph after `Pipeline.standardInference`, with every value that the
+    /// The forward graph after `passes` (e.g. `Pipeline.standardInference`), with every value that the
     /// backward pass reads pinned: the targets, the logits, and every operand and result
     /// of the nodes between a target and the logits. Rewrites never fuse across a pinned
     /// value, so that region stays canonical (differentiable: no FusedConv, BN unfolded)
     /// while everything upstream of the targets is folded and fused.
-    static func forwardOptimized(_ g: Graph, targets: [ValueID], logits: ValueID, keeping kept: [String]) throws -> Graph {
+    static func forwardOptimized(_ g: Graph, passes: Pipeline, targets: [ValueID], logits: ValueID,
+                                 keeping kept: [String]) throws -> Graph {
         var reachesLogits = Set([logits])
         for node in g.nodes.reversed() where node.outputs.contains(where: reachesLogits.contains) {
             for case let v? in node.inputs { reachesLogits.insert(v) }
@@ -172,6 +173,6 @@ struct QueryGraph {
         }
         var optimized = g
         optimized.outputs = kept.compactMap { g.value(named: $0) }
-        return try Pipeline.standardInference.run(optimized, pinned: pinned).graph
+        return try passes.run(optimized, pinned: pinned).graph
     }
 }
