@@ -36,6 +36,27 @@ enum TestNets {
         return b.graph
     }
 
+    /// A small GAP classifier without BatchNormalization, for training in tests:
+    /// conv1 (3x3, 8) -> ReLU -> 2x2 max pool -> conv2 (3x3, 16) -> `features` (ReLU,
+    /// [N, 16, S/2, S/2]) -> GAP -> Flatten -> Gemm -> Softmax.
+    static func lesionNet(size: Int, seed: UInt64 = 1) throws -> Graph {
+        var b = GraphBuilder(name: "lesion-net", weights: .seeded(seed))
+        let x = b.input("image", TensorType(.float32, [.symbolic("N"), 3, .known(size), .known(size)]))
+        let same: Attributes = ["pads": .ints([1, 1, 1, 1]), "kernel_shape": .ints([3, 3])]
+        let w1 = b.parameter("conv1/kernel", shape: [8, 3, 3, 3], initializer: .heNormal)
+        let b1 = b.parameter("conv1/bias", shape: [8], initializer: .zeros)
+        var h = try b.add(.relu, "conv1_relu", [try b.add(.conv, "conv1", [x, w1, b1], same)])
+        h = try b.add(.maxPool, "pool1", [h], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])])
+        let w2 = b.parameter("conv2/kernel", shape: [16, 8, 3, 3], initializer: .heNormal)
+        let b2 = b.parameter("conv2/bias", shape: [16], initializer: .zeros)
+        h = try b.add(.relu, "features", [try b.add(.conv, "conv2", [h, w2, b2], same)])
+        let flat = try b.add(.flatten, "flatten", [try b.add(.globalAveragePool, "avg_pool", [h])], ["axis": .int(1)])
+        let w = b.parameter("dense/kernel", shape: [16, 2], initializer: .glorotUniform)
+        let bias = b.parameter("dense/bias", shape: [2], initializer: .zeros)
+        b.output(try b.add(.softmax, "predictions", [try b.add(.gemm, "logits", [flat, w, bias])], ["axis": .int(1)]))
+        return b.graph
+    }
+
     /// `count` seeded images [count, 3, size, size] with values in [-1, 1].
     static func images(count: Int, size: Int = 8, seed: UInt64 = 3) -> Tensor {
         var rng = SeededRandom(seed: seed, stream: "images")
