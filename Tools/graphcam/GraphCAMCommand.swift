@@ -9,7 +9,8 @@ struct GraphCAMCommand: ParsableCommand {
         commandName: "graphcam",
         abstract: "A dataflow-graph compiler and CPU runtime for mammogram classifiers with Grad-CAM.",
         version: "0.1.0",
-        subcommands: [ZooCommand.self, InspectCommand.self, ImportCommand.self, RunCommand.self])
+        subcommands: [ZooCommand.self, InspectCommand.self, ImportCommand.self, RunCommand.self,
+                      QueryCommand.self, GradCAMCommand.self, BenchQueryCommand.self])
 
     /// Accepts `--inputs` followed by no files (a model without inputs, as the ONNX
     /// conformance runner contract allows), which the argument parser would reject.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GraphIO
 import GraphIR
+import GradCAM
+import Models
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +14,7 @@ struct InspectCommand: ParsableCommand {
         case text, dot, xml, summary
     }
 
-    @Argument(help: "Model file: .onnx, .xml or .gir.")
+    @Argument(help: "Model file (.onnx, .xml, .gir) or zoo name.")
     var model: String
 
     @Option(help: "Output format: text, dot, xml or summary.")
@@ -21,8 +23,18 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "Bind the symbolic batch dimension (default 1 for the summary's MAC counts).")
     var batch: Int?
 
+    @Flag(help: "List candidate Grad-CAM target layers (4-D activations) with shapes; * marks the usual one.")
+    var targets = false
+
     func run() throws {
-        var graph = try ModelFile.load(model)
+        var graph = Zoo.names.contains(model) ? try Zoo.build(model) : try ModelFile.load(model)
+        if targets {
+            let usual = TargetResolver.usualTarget(in: graph)
+            for v in TargetResolver.candidates(in: graph) {
+                print("\(v == usual ? "*" : " ") \(graph[v].name)  \(graph[v].type)")
+            }
+            return
+        }
         let bindBatch = batch ?? (format == .summary ? 1 : nil)
         if let n = bindBatch, !graph.symbols.isEmpty {
             graph = try graph.specialized(Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, n) }))
