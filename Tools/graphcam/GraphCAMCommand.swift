@@ -10,7 +10,8 @@ struct GraphCAMCommand: ParsableCommand {
         abstract: "A dataflow-graph compiler and CPU runtime for mammogram classifiers with Grad-CAM.",
         version: "0.1.0",
         subcommands: [ZooCommand.self, InspectCommand.self, ImportCommand.self, RunCommand.self, PlanCommand.self,
-                      BenchCommand.self, DataCommand.self])
+                      BenchCommand.self, DataCommand.self, QueryCommand.self, GradCAMCommand.self,
+                      BenchQueryCommand.self])
 
     /// Accepts `--inputs` followed by no files (a model without inputs, as the ONNX
     /// conformance runner contract allows), which the argument parser would reject.

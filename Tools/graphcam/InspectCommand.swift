@@ -3,6 +3,8 @@ import Foundation
 import GraphIO
 import GraphIR
 import GraphOpt
+import GradCAM
+import Models
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +15,7 @@ struct InspectCommand: ParsableCommand {
         case text, dot, xml, summary
     }
 
-    @Argument(help: "Model file: .onnx, .xml or .gir.")
+    @Argument(help: "Model file (.onnx, .xml, .gir) or zoo name.")
     var model: String
 
     @Option(help: "Output format: text, dot, xml or summary.")
@@ -27,8 +29,18 @@ struct InspectCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Values no pass may fuse away (with --passes).")
     var pin: [String] = []
 
+    @Flag(help: "List candidate Grad-CAM target layers (4-D activations) with shapes; * marks the usual one.")
+    var targets = false
+
     func run() throws {
-        var graph = try ModelFile.load(model)
+        var graph = Zoo.names.contains(model) ? try Zoo.build(model) : try ModelFile.load(model)
+        if targets {
+            let usual = TargetResolver.usualTarget(in: graph)
+            for v in TargetResolver.candidates(in: graph) {
+                print("\(v == usual ? "*" : " ") \(graph[v].name)  \(graph[v].type)")
+            }
+            return
+        }
         let bindBatch = batch ?? (format == .summary ? 1 : nil)
         if let n = bindBatch, !graph.symbols.isEmpty {
             graph = try graph.specialized(Dictionary(uniqueKeysWithValues: graph.symbols.map { ($0, n) }))

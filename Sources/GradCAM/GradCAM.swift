@@ -1,1 +1,0 @@
-// GradCAM: class-activation maps from gradient queries.
