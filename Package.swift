@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["GraphIR", "Autodiff", "GraphOpt", "Runtime", "Datasets"]),
         // Grad-CAM and Grad-CAM++ over gradient queries; heatmaps, overlays, localization scores.
         .target(name: "GradCAM", dependencies: ["GraphIR", "Autodiff", "GraphOpt", "Runtime", "Imaging"]),
+        // Metrics with bootstrap intervals, the end-to-end experiment and its report.
+        .target(name: "Evaluation", dependencies: ["GraphIR", "Models", "Training", "GradCAM", "Datasets", "Imaging", "Autodiff"]),
         // The model zoo, declared with the DSL (Keras layer names).
         .target(name: "Models", dependencies: ["GraphIR"]),
 
@@ -65,7 +67,7 @@ let package = Package(
             name: "graphcam",
             dependencies: [
                 "GraphIR", "GraphIO", "GraphOpt", "Autodiff", "Runtime", "Models",
-                "Imaging", "Datasets", "Training", "GradCAM",
+                "Imaging", "Datasets", "Training", "GradCAM", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/graphcam"),
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models"], swiftSettings: optimizedInDebug),
         .testTarget(name: "GradCAMTests", dependencies: ["GradCAM", "Models", "Training", "Datasets"],
                     swiftSettings: optimizedInDebug),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], swiftSettings: optimizedInDebug),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "GraphIO", "Models"],

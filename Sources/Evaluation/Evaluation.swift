@@ -1,0 +1,1 @@
+// Evaluation: metrics, bootstrap intervals, experiments and reports.
