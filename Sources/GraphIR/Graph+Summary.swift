@@ -63,7 +63,7 @@ public struct GraphSummary: Sendable, Equatable {
     static func macs(_ n: Node, output: TensorType?, inputs: [TensorType?]) -> Int? {
         func input(_ i: Int) -> [Int]? { i < inputs.count ? inputs[i]?.shape.staticDims : nil }
         switch n.op {
-        case .conv:
+        case .conv, .fusedConv:
             guard let outCount = output?.shape.elementCount, let w = input(1), w.count >= 2 else { return nil }
             // The weight is [Cout, Cin/group, k...], so its dim 1 already is Cin/group.
             return w.dropFirst().reduce(outCount, &*)

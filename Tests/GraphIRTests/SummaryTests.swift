@@ -62,3 +62,17 @@ struct SummaryTests {
         #expect(GraphSummary.megabytes(25_557_032 * 4) == "97.49 MiB")
     }
 }
+
+@Suite("Summary of fused graphs")
+struct FusedSummaryTests {
+    /// A FusedConv does the same multiply-accumulates as the Conv it replaced.
+    @Test func fusedConvCountsItsMACs() throws {
+        var b = GraphBuilder(name: "fused")
+        let x = b.input("x", TensorType(.float32, Shape([1, 3, 8, 8])))
+        let w = b.parameter("w", shape: [4, 3, 3, 3], initializer: .zeros)
+        let y = try b.add(.fusedConv, "y", [x, w], ["pads": .ints([1, 1, 1, 1]), "activation": .string("Relu")])
+        b.output(y)
+        // 4 x 8 x 8 outputs, each 3 x 3 x 3 products.
+        #expect(b.graph.summary.totalMACs == 4 * 8 * 8 * 27)
+    }
+}
