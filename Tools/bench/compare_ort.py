@@ -2,7 +2,7 @@
 """Throughput and peak memory of `graphcam bench` against onnxruntime on one ONNX file.
 
 Usage:
-    /work/main/.venv/bin/python Tools/bench/compare_ort.py MODEL.onnx --batch 16 [--size 112] \\
+    .venv/bin/python Tools/bench/compare_ort.py MODEL.onnx --batch 16 [--size 112] \\
         [--rounds 5] [--threads 2] [--warmup 2] [--iterations 10] [--graphcam .build/release/graphcam] [--json]
 
 Each round runs onnxruntime (CPUExecutionProvider, ORT_ENABLE_ALL, intra_op_num_threads =

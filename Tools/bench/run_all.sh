@@ -9,7 +9,7 @@
 # Numbers from a shared machine are noisy: the rounds alternate the engines to spread it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-PY="${PYTHON:-/work/main/.venv/bin/python}"
+PY="${PYTHON:-$ROOT/.venv/bin/python}"
 NETS="${1:-/tmp/graphcam-bench-nets}"
 ROUNDS="${2:-5}"
 for model in resnet50 vgg16 mobilenetv2; do

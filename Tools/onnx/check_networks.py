@@ -2,7 +2,7 @@
 """Run a runner on the real-network fixtures (make_networks.py) and compare with the references.
 
 Usage:
-    /work/main/.venv/bin/python Tools/onnx/check_networks.py --out /tmp/nets --size 32 --batch 1 16 \\
+    .venv/bin/python Tools/onnx/check_networks.py --out /tmp/nets --size 32 --batch 1 16 \\
         --runner '.build/release/graphcam run --model {model} --inputs {inputs} --outputs-to {outdir}'
 
 The cases are generated into --out first, or reused when OUT/<model>-<style>/meta.json says

@@ -3,7 +3,7 @@
 in torch.onnx (`pytorch`) and tf2onnx (`keras`) layouts, with onnxruntime reference outputs.
 
 Usage:
-    /work/main/.venv/bin/python Tools/onnx/make_networks.py --out /tmp/nets --size 32 --batch 1 16 \\
+    .venv/bin/python Tools/onnx/make_networks.py --out /tmp/nets --size 32 --batch 1 16 \\
         [--seed 0] [--models resnet50,vgg16,mobilenetv2,efficientnetb0] [--styles pytorch,keras]
 
 For each (model, style) it writes

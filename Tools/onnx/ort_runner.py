@@ -2,7 +2,7 @@
 """A reference runner with GraphCAM's runner interface, backed by onnxruntime (CPU).
 
 Usage:
-    /work/main/.venv/bin/python Tools/onnx/ort_runner.py --model M.onnx --inputs in_0.pb [in_1.pb ...] \\
+    .venv/bin/python Tools/onnx/ort_runner.py --model M.onnx --inputs in_0.pb [in_1.pb ...] \\
         --outputs-to DIR [--optimization all|extended|basic|disable] [--threads N]
 
 input_K.pb (a serialized TensorProto) feeds the K-th graph input that is not an initializer;
