@@ -42,7 +42,7 @@ public func activationBackward(
     Parallel.forEachChunk(count: count, minimumChunk: 16_384) { range in
         switch activation {
         case .relu:
-            for i in range { dx[i] = x[i] > 0 ? dy[i] : 0 }
+            reluBackward(dy + range.lowerBound, x + range.lowerBound, dx + range.lowerBound, range.count)
         case .leakyRelu(let alpha):
             for i in range { dx[i] = x[i] >= 0 ? dy[i] : alpha * dy[i] }
         case .clip(let lo, let hi):
@@ -68,5 +68,25 @@ public func activationBackward(
                 dx[i] = v < -3 ? 0 : v > 3 ? dy[i] : dy[i] * (v / 3 + 0.5)
             }
         }
+    }
+}
+
+/// `dx = x > 0 ? dy : 0` in eight float lanes (the loop over pointers that may alias does
+/// not vectorize by itself). `dx` may alias `dy`.
+@inline(__always)
+func reluBackward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
+    typealias V = SIMD8<Float>
+    let rx = UnsafeRawPointer(x), rdy = UnsafeRawPointer(dy), rdx = UnsafeMutableRawPointer(dx)
+    let zero = V()
+    var i = 0
+    while i + 8 <= count {
+        let g = rdy.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+        let v = rx.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+        rdx.storeBytes(of: g.replacing(with: zero, where: .!(v .> zero)), toByteOffset: i * 4, as: V.self)
+        i += 8
+    }
+    while i < count {
+        dx[i] = x[i] > 0 ? dy[i] : 0
+        i += 1
     }
 }

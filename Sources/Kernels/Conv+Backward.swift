@@ -6,10 +6,50 @@
 /// batch is accumulated in image order, and col2im gives each channel plane to one thread.
 extension Conv {
     /// Floats of scratch memory `backwardData` / `backwardWeight` need for `params`: the
-    /// column matrix of one image, except for a pointwise convolution, which needs none.
+    /// column matrix of the images folded into one GEMM (none for an unfolded pointwise
+    /// convolution) and, when folding, the gathered `[outChannels, images * positions]` dY.
     public static func backwardWorkspaceCount(_ params: ConvParams) -> Int {
-        guard algorithm(for: params) != .pointwise else { return 0 }
-        return params.inChannels * params.kernel.reduce(1, *) * params.outSpatial.reduce(1, *)
+        let geometry = WindowGeometry(
+            inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides, dilations: params.dilations,
+            padsBegin: params.padsBegin, padsEnd: params.padsEnd, outSpatial: params.outSpatial)
+        let images = backwardImagesPerChunk(params, geometry)
+        let pointwise = algorithm(for: params) == .pointwise
+        let width = geometry.outputPlane * images
+        let columns = pointwise && images == 1 ? 0 : params.inChannels * geometry.kernelVolume * width
+        let gathered = images > 1 ? params.outChannels * width : 0
+        return columns + gathered
+    }
+
+    /// Images whose columns share one GEMM in the backward passes: small feature maps
+    /// (the late stages of a ResNet) make thin GEMMs that repack the weights per image, so
+    /// images are folded side by side up to about 1024 columns (and 16 MB of scratch).
+    static func backwardImagesPerChunk(_ params: ConvParams, _ g: WindowGeometry) -> Int {
+        let positions = g.outputPlane
+        guard params.group == 1, params.batch > 1, positions > 0, positions < 1024 else { return 1 }
+        let perImage = (params.inChannels * g.kernelVolume + params.outChannels) * positions
+        let wanted = (1024 + positions - 1) / positions
+        let fits = (4 << 20) / max(perImage, 1)
+        return max(1, min(params.batch, wanted, fits))
+    }
+
+    /// Copies `[channels, positions]` planes of `count` consecutive images side by side
+    /// into `[channels, count * positions]` (`toColumns`), or back (`!toColumns`).
+    static func foldPlanes(_ images: UnsafeMutablePointer<Float>, imageStride: Int, count: Int, channels: Int,
+                           positions: Int, _ folded: UnsafeMutablePointer<Float>, toColumns: Bool) {
+        let width = count * positions
+        Parallel.forEachChunk(count: channels, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
+            for channel in range {
+                for image in 0..<count {
+                    let plane = images + image * imageStride + channel * positions
+                    let row = folded + channel * width + image * positions
+                    if toColumns {
+                        row.update(from: plane, count: positions)
+                    } else {
+                        plane.update(from: row, count: positions)
+                    }
+                }
+            }
+        }
     }
 
     /// Computes `gradInput = dL/dX` (`[batch, inChannels, inSpatial...]`, overwritten) from
@@ -21,22 +61,51 @@ extension Conv {
     ) throws {
         let params = plan.params, geometry = plan.geometry
         let pointwise = plan.algorithm == .pointwise
-        guard pointwise || workspace != nil else {
+        let fold = backwardImagesPerChunk(params, geometry)
+        guard backwardWorkspaceCount(params) == 0 || workspace != nil else {
             throw KernelParameterError(kernel: "ConvGradInput", field: "workspace",
                                        message: "nil, but \(backwardWorkspaceCount(params)) floats are needed")
         }
         let rows = params.outChannels / params.group
         let depth = params.inChannels / params.group * geometry.kernelVolume
         let positions = geometry.outputPlane
+        guard rows > 0, positions > 0 else {
+            gradInput.update(repeating: 0, count: params.batch * params.inputCountPerImage)
+            return
+        }
+        if fold > 1, let workspace {
+            // One GEMM for `fold` images: columns [depth, fold * positions] = W^T * dY gathered.
+            let columns = workspace
+            let gathered = workspace + depth * fold * positions
+            var first = 0
+            while first < params.batch {
+                let count = min(fold, params.batch - first)
+                let width = count * positions
+                foldPlanes(UnsafeMutablePointer(mutating: gradOutput + first * params.outputCountPerImage),
+                           imageStride: params.outputCountPerImage, count: count, channels: rows,
+                           positions: positions, gathered, toColumns: true)
+                Gemm.sgemm(transA: true, transB: false, m: depth, n: width, k: rows, alpha: 1,
+                           a: weight, lda: depth, b: gathered, ldb: width, beta: 0, c: columns, ldc: width)
+                let dx = gradInput + first * params.inputCountPerImage
+                if pointwise {
+                    foldPlanes(dx, imageStride: params.inputCountPerImage, count: count, channels: depth,
+                               positions: positions, columns, toColumns: false)
+                } else {
+                    for image in 0..<count {
+                        Col2Im.accumulate(geometry: geometry, channels: params.inChannels,
+                                          columns: UnsafePointer(columns + image * positions),
+                                          image: dx + image * params.inputCountPerImage, rowStride: width)
+                    }
+                }
+                first += count
+            }
+            return
+        }
         for image in 0..<params.batch {
             let dy = gradOutput + image * params.outputCountPerImage
             let dx = gradInput + image * params.inputCountPerImage
             // Pointwise: the columns are dX itself.
             let columns = pointwise ? dx : workspace!
-            guard rows > 0, positions > 0 else {
-                dx.update(repeating: 0, count: params.inputCountPerImage)
-                continue
-            }
             for group in 0..<params.group {
                 Gemm.sgemm(
                     transA: true, transB: false, m: depth, n: positions, k: rows, alpha: 1,
@@ -60,7 +129,7 @@ extension Conv {
     ) throws {
         let params = plan.params, geometry = plan.geometry
         let pointwise = plan.algorithm == .pointwise
-        guard pointwise || workspace != nil else {
+        guard backwardWorkspaceCount(params) == 0 || workspace != nil else {
             throw KernelParameterError(kernel: "ConvGradWeight", field: "workspace",
                                        message: "nil, but \(backwardWorkspaceCount(params)) floats are needed")
         }
@@ -69,6 +138,36 @@ extension Conv {
         let positions = geometry.outputPlane
         gradWeight.update(repeating: 0, count: params.weightCount)
         guard rows > 0, depth > 0, positions > 0 else { return }
+        let fold = backwardImagesPerChunk(params, geometry)
+        if fold > 1, let workspace {
+            // dW += dY gathered [rows, fold * positions] * columns [depth, fold * positions]^T.
+            let columns = workspace
+            let gathered = workspace + depth * fold * positions
+            var first = 0
+            while first < params.batch {
+                let count = min(fold, params.batch - first)
+                let width = count * positions
+                let x = UnsafeMutablePointer(mutating: input + first * params.inputCountPerImage)
+                if pointwise {
+                    foldPlanes(x, imageStride: params.inputCountPerImage, count: count, channels: depth,
+                               positions: positions, columns, toColumns: true)
+                } else {
+                    for image in 0..<count {
+                        Im2Col.fill(geometry: geometry, channels: params.inChannels,
+                                    image: x + image * params.inputCountPerImage,
+                                    columns: columns + image * positions, rowStride: width)
+                    }
+                }
+                foldPlanes(UnsafeMutablePointer(mutating: gradOutput + first * params.outputCountPerImage),
+                           imageStride: params.outputCountPerImage, count: count, channels: rows,
+                           positions: positions, gathered, toColumns: true)
+                Gemm.sgemm(transA: false, transB: true, m: rows, n: depth, k: width, alpha: 1,
+                           a: gathered, lda: width, b: columns, ldb: width,
+                           beta: 1, c: gradWeight, ldc: depth)
+                first += count
+            }
+            return
+        }
         for image in 0..<params.batch {
             let x = input + image * params.inputCountPerImage
             let columns: UnsafePointer<Float>

@@ -2,11 +2,13 @@
 /// read from (entries that came from the padding are dropped).
 enum Col2Im {
     /// Overwrites `image` (`channels * inputPlane` floats) with the scatter-sum of
-    /// `columns` (`channels * kernelVolume * outputPlane` floats, rows `(channel, kd, kh, kw)`).
+    /// `columns` (`channels * kernelVolume` rows `(channel, kd, kh, kw)` of `outputPlane`
+    /// floats, `rowStride` apart: more than `outputPlane` when images sit side by side).
     static func accumulate(
         geometry g: WindowGeometry, channels: Int,
-        columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>
+        columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
+        let rowStride = rowStride ?? g.outputPlane
         let kernelVolume = g.kernelVolume
         let outPlane = g.outputPlane
         let inPlane = g.inputPlane
@@ -20,7 +22,7 @@ enum Col2Im {
                     let kw = tap % g.width.kernel
                     let kh = (tap / g.width.kernel) % g.height.kernel
                     let kd = tap / (g.width.kernel * g.height.kernel)
-                    addRow(g, columns + (channel * kernelVolume + tap) * outPlane, kd: kd, kh: kh, kw: kw, into: plane)
+                    addRow(g, columns + (channel * kernelVolume + tap) * rowStride, kd: kd, kh: kh, kw: kw, into: plane)
                 }
             }
         }

@@ -58,6 +58,19 @@ struct ConvBackwardTests {
         #expect(e.data < KernelTestData.tolerance && e.weight < KernelTestData.tolerance, "\(e)")
     }
 
+    @Test("images folded into one GEMM: pointwise batch 3, and 3x3 stride 2 batch 4 in chunks of 3 and 1")
+    func foldedImages() throws {
+        let pointwise = ConvParams(batch: 3, inChannels: 4, outChannels: 5, inSpatial: [3, 4], kernel: [1, 1])
+        #expect(Conv.backwardImagesPerChunk(pointwise, try Conv.Plan(pointwise).geometry) == 3)
+        let p = try backwardErrors(pointwise, expecting: .pointwise)
+        #expect(p.data < KernelTestData.tolerance && p.weight < KernelTestData.tolerance, "\(p)")
+        let chunked = ConvParams(batch: 4, inChannels: 2, outChannels: 3, inSpatial: [40, 40], kernel: [3, 3],
+                                 strides: [2, 2], padsBegin: [1, 1], padsEnd: [1, 1])
+        #expect(Conv.backwardImagesPerChunk(chunked, try Conv.Plan(chunked).geometry) == 3)
+        let c = try backwardErrors(chunked, expecting: .im2col)
+        #expect(c.data < KernelTestData.tolerance && c.weight < KernelTestData.tolerance, "\(c)")
+    }
+
     @Test("2-D with strides, asymmetric pads, dilation and a non-square kernel")
     func stridedDilated() throws {
         let p = ConvParams(batch: 2, inChannels: 2, outChannels: 3, inSpatial: [9, 10], kernel: [3, 2],

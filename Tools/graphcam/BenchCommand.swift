@@ -1,16 +1,23 @@
 import ArgumentParser
 import Foundation
 import GraphIR
+import Models
 import Runtime
+import Training
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time inference of a model: ms per batch, images/s, GFLOPS, peak RSS and arena size.",
+        abstract: "Time inference (or, with --train, training steps) of a model: time per batch, images/s, memory.",
         discussion: """
             GFLOPS count 2 x the multiply-accumulates of the graph as written (before BN \
             folding and fusion), divided by the median time. Peak RSS is the process's \
             getrusage maximum, so it includes compiling the program.
+
+            --train (zoo models only): builds the training graph with the --freeze recipe \
+            (Adam, cross-entropy), compiles it and times whole steps (forward, backward, \
+            update) on one random batch, e.g. \
+            graphcam bench resnet50-modified --train --freeze last10+bn --batch 16 --size 112
             """)
 
     @Argument(help: "Zoo name (seeded weights) or model file (.onnx, .xml, .gir).")
@@ -34,16 +41,31 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Time training steps instead of inference (zoo models).")
+    var train = false
+
+    @Option(help: "With --train: what trains (none = everything, head, lastN, lastN+bn).")
+    var freeze: String = "last10+bn"
+
     @OptionGroup var compile: CompileFlags
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if train {
+            guard Zoo.names.contains(model) else {
+                throw ValidationError("--train needs a zoo model (\(Zoo.names.joined(separator: ", "))), got \(model)")
+            }
+            guard TrainableRecipe(parsing: freeze) != nil else {
+                throw ValidationError("--freeze must be none, head, lastN or lastN+bn, got \(freeze)")
+            }
+        }
     }
 
     func run() throws {
         if let threads { MachineInfo.setThreadCount(threads) }
+        if train { return try runTraining() }
         let source = try ModelSource(model, size: size)
         let shapes = try source.shapes(batch: batch, size: size)
         let macs = try Program.specialized(source.graph, inputShapes: shapes).summary.totalMACs
@@ -55,6 +77,63 @@ struct BenchCommand: ParsableCommand {
         let report = BenchReport(model: source.description, batch: batch, inputs: shapes, program: program,
                                  macs: macs, compileMs: compileMs, timings: timings)
         print(json ? try report.json() : report.text())
+    }
+}
+
+extension BenchCommand {
+    func runTraining() throws {
+        let entry = try Zoo.entry(named: model)
+        guard let recipe = TrainableRecipe(parsing: freeze) else { throw ValidationError("bad --freeze \(freeze)") }
+        let graph = try entry.graph(inputSize: size, weights: .seeded(0))
+            .settingTrainable(recipe, backboneOutput: entry.featureLayer)
+        let result = try TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations).run(model: graph)
+        let report = TrainBenchReport(model: "\(model) (zoo, seeded weights)", freeze: freeze,
+                                      size: size ?? entry.defaultInputSize, result: result)
+        print(json ? try report.json() : report.text())
+    }
+}
+
+/// What `graphcam bench --train` prints.
+struct TrainBenchReport {
+    var model: String
+    var freeze: String
+    var size: Int
+    var result: TrainingBenchmark.Result
+
+    var peakRSS: Int { MachineInfo.peakResidentBytes }
+
+    func text() -> String {
+        let r = result
+        func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+        return """
+            machine: \(MachineInfo.summaryLine)
+            model: \(model), training \(freeze) (Adam, cross-entropy); batch \(r.batch), \(size)x\(size); \
+            \(r.stepCount) steps, built and compiled in \(f(r.compileSeconds, 1)) s
+            trainable parameters: \(r.trainableParameters)
+            seconds per step: median \(f(r.secondsPerStep, 3)), min \(f(r.timings.min / 1000, 3)) \
+            (\(r.timings.milliseconds.count) steps); \(f(r.imagesPerSecond)) images/s; last loss \(f(Double(r.lastLoss), 4))
+            memory: peak RSS \(MemoryStats.megabytes(peakRSS)); planned \(MemoryStats.megabytes(r.plannedBytes)) = \
+            arena \(MemoryStats.megabytes(r.memory.arenaBytes)) + model parameters \(MemoryStats.megabytes(r.modelParameterBytes)) \
+            + optimizer state \(MemoryStats.megabytes(r.optimizerStateBytes))\
+            \(r.memory.weightsBytes == r.modelParameterBytes + r.optimizerStateBytes ? "" : " (weights region \(MemoryStats.megabytes(r.memory.weightsBytes)))")
+            """
+    }
+
+    func json() throws -> String {
+        let r = result
+        let object: [String: Any] = [
+            "machine": MachineInfo.summaryLine, "cpu": MachineInfo.cpuModel, "cores": MachineInfo.activeCores,
+            "threads": MachineInfo.workerThreads, "blas_threads": MachineInfo.blasThreads,
+            "model": model, "freeze": freeze, "batch": r.batch, "size": size, "steps": r.stepCount,
+            "compile_seconds": r.compileSeconds, "seconds_per_step": r.secondsPerStep,
+            "min_seconds_per_step": r.timings.min / 1000, "times_ms": r.timings.milliseconds,
+            "images_per_second": r.imagesPerSecond, "trainable_parameters": r.trainableParameters,
+            "last_loss": Double(r.lastLoss), "peak_rss_bytes": peakRSS, "peak_rss_mb": Double(peakRSS) / 1_048_576,
+            "planned_bytes": r.plannedBytes, "arena_bytes": r.memory.arenaBytes, "weights_bytes": r.memory.weightsBytes,
+            "model_parameter_bytes": r.modelParameterBytes, "optimizer_state_bytes": r.optimizerStateBytes,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
