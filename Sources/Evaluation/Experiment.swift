@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Imaging
+import Models
 
 /// The model comparison of the reference study, reproducibly: one patient-level split,
 /// every model trained, evaluated on the test split with patient-bootstrap intervals,
@@ -89,6 +90,11 @@ public final class Experiment {
     @discardableResult
     public func run(resume: Bool = false) throws -> ExperimentSummary {
         let fm = FileManager.default
+        if let (model, file) = configuration.weights.sorted(by: { $0.key < $1.key }).first {
+            throw EvaluationError("--weights \(model)=\(file): importing pretrained weights is not supported yet; "
+                                  + "run without --weights (seeded random weights, flagged in the report)")
+        }
+        for name in configuration.models { _ = try Zoo.entry(named: name) }
         try fm.createDirectory(at: directory.url, withIntermediateDirectories: true)
         if !resume, fm.fileExists(atPath: directory.configuration.path) {
             throw EvaluationError("\(directory.url.path) already holds an experiment; use --resume or another -o")

@@ -1,0 +1,105 @@
+import Evaluation
+import Foundation
+import Testing
+
+/// Log lines collected across the experiment's closure.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ line: String) { lock.withLock { stored.append(line) } }
+    var lines: [String] { lock.withLock { stored } }
+}
+
+@Suite(.serialized) struct ExperimentTests {
+    static func configuration(models: [String] = ["tiny-cnn"]) -> ExperimentConfiguration {
+        ExperimentConfiguration(dataset: "synthetic", models: models, epochs: 1, batchSize: 4, imageSize: 32,
+                                bootstrapResamples: 50, galleryPerOutcome: 1, displaySize: 48,
+                                syntheticCount: 40, syntheticSize: 48)
+    }
+
+    static func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("graphcam-experiment-\(UUID().uuidString)")
+    }
+
+    @Test func oneEpochOfTinyCNNWritesEveryResultFile() throws {
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        let summary = try Experiment(configuration: Self.configuration(), runDirectory: run, log: { _ in }).run()
+        let result = try #require(summary.results.first)
+        #expect(result.model == "tiny-cnn")
+        #expect(result.curves.count == 1)
+        #expect(result.confusion.total == summary.splitCounts[2])
+        #expect(result.metrics.count == Metric.allCases.count)
+        #expect(summary.warnings.contains { $0.contains("seeded random weights") })
+        #expect(summary.warnings.contains { $0.contains("synthetic data") })
+
+        let directory = RunDirectory(run)
+        for file in [directory.configuration, directory.split, directory.metrics, directory.predictions, directory.report] {
+            #expect(FileManager.default.fileExists(atPath: file.path), "missing \(file.lastPathComponent)")
+        }
+        let csv = try String(contentsOf: directory.predictions, encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "model,image_id,patient,label,p_normal,p_lesion,split,predicted")
+        #expect(csv.count == 1 + summary.splitCounts[1] + summary.splitCounts[2])
+
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.metrics)) as? [String: Any]
+        let models = try #require(metrics?["models"] as? [[String: Any]])
+        #expect(models.first?["model"] as? String == "tiny-cnn")
+
+        let html = try String(contentsOf: directory.report, encoding: .utf8)
+        for section in ["setup", "comparison", "curves", "roc", "confusion", "localization", "gallery"] {
+            #expect(html.contains("id=\"\(section)\""), "report lacks section \(section)")
+        }
+        #expect(html.contains("seeded random weights"))
+        #expect(html.contains("<svg"))
+        #expect(html.contains("data:image/png;base64,"))
+        // Synthetic lesion images carry circles, so localization is scored.
+        #expect(result.localization != nil)
+        let firstPNG = try #require(result.gallery.first?.overlay)
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(firstPNG).path))
+    }
+
+    @Test func resumeSkipsFinishedModelsAndKeepsTheSplit() throws {
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        let first = try Experiment(configuration: Self.configuration(), runDirectory: run, log: { _ in }).run()
+        let split = try Data(contentsOf: RunDirectory(run).split)
+
+        let lines = LogLines()
+        let resumed = try Experiment.resuming(run, log: lines.append).run(resume: true)
+        #expect(lines.lines.contains { $0.contains("[tiny-cnn] finished earlier") })
+        #expect(!lines.lines.contains { $0.contains("[tiny-cnn] model 1/1") })
+        #expect(resumed.results == first.results)
+        #expect(try Data(contentsOf: RunDirectory(run).split) == split)
+    }
+
+    @Test func aSecondRunIntoTheSameDirectoryNeedsResume() throws {
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        try Experiment(configuration: Self.configuration(), runDirectory: run, log: { _ in }).run()
+        #expect(throws: EvaluationError.self) {
+            try Experiment(configuration: Self.configuration(), runDirectory: run, log: { _ in }).run()
+        }
+    }
+
+    @Test func anUnknownRecipeIsRejected() throws {
+        var c = Self.configuration()
+        c.recipe = "last-ten"
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        #expect(throws: EvaluationError.self) {
+            try Experiment(configuration: c, runDirectory: run, log: { _ in }).run()
+        }
+    }
+
+    @Test func pretrainedWeightsAreRefusedBeforeAnyTraining() throws {
+        var c = Self.configuration()
+        c.weights = ["tiny-cnn": "/nonexistent/tiny.onnx"]
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        let error = try #require(throws: EvaluationError.self) {
+            try Experiment(configuration: c, runDirectory: run, log: { _ in }).run()
+        }
+        #expect(error.description.contains("not supported yet"))
+        #expect(!FileManager.default.fileExists(atPath: RunDirectory(run).split.path))
+    }
+}
