@@ -34,9 +34,22 @@ extension Experiment {
         let entry = try Zoo.entry(named: name)
         let base = try entry.graph(inputSize: c.imageSize, weights: .seeded(c.seed))
         let hadHead = base.hasClassifierHead
-        let headed = try base.withClassifierHead(classes: 2, weights: .seeded(c.seed))
+        var headed = try base.withClassifierHead(classes: 2, weights: .seeded(c.seed))
+        var weightsNote = ""
+        if let file = c.weights[name] {
+            guard let loadWeights else { throw EvaluationError("--weights \(name)=\(file): no model-file loader") }
+            let (filled, report) = WeightTransfer.transfer(from: try loadWeights(file), onto: headed)
+            guard report.byName + report.byStructure > 0 else {
+                throw EvaluationError("--weights \(name)=\(file): no tensor matched the \(name) graph by name or shape")
+            }
+            headed = filled
+            weightsNote = "; pretrained weights \(file): \(report.summary)"
+            log("[\(name)] weights from \(file): \(report.summary)")
+        } else {
+            weightsNote = "; seeded random weights"
+        }
         let recipe: TrainableRecipe
-        let note: String
+        var note: String
         if hadHead {
             recipe = try Self.recipe(parsing: c.recipe)
             note = c.recipe == "paper"
@@ -46,6 +59,7 @@ extension Experiment {
             recipe = .headOnly
             note = "new GAP + Dense(2, softmax) head on the frozen backbone (head only)"
         }
+        note += weightsNote
         let graph = try headed.settingTrainable(recipe, backboneOutput: entry.featureLayer)
         guard let normalization = Imaging.InputNormalization.named(entry.inputNormalization.rawValue) else {
             throw EvaluationError("model '\(name)': no image normalization named '\(entry.inputNormalization.rawValue)'")

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GraphIR
 import Imaging
 import Models
 
@@ -18,6 +19,10 @@ public final class Experiment {
     public let configuration: ExperimentConfiguration
     public let directory: RunDirectory
     let log: (String) -> Void
+    /// Reads a pretrained model file (`--weights NAME=FILE`) into a graph whose tensors
+    /// `WeightTransfer` copies onto the zoo network; the command line passes GraphIO's
+    /// loader. Nil: `--weights` is refused.
+    public var loadWeights: ((String) throws -> Graph)?
 
     public init(configuration: ExperimentConfiguration, runDirectory: URL,
                 log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
@@ -90,9 +95,12 @@ public final class Experiment {
     @discardableResult
     public func run(resume: Bool = false) throws -> ExperimentSummary {
         let fm = FileManager.default
-        if let (model, file) = configuration.weights.sorted(by: { $0.key < $1.key }).first {
-            throw EvaluationError("--weights \(model)=\(file): importing pretrained weights is not supported yet; "
-                                  + "run without --weights (seeded random weights, flagged in the report)")
+        if loadWeights == nil, let (model, file) = configuration.weights.sorted(by: { $0.key < $1.key }).first {
+            throw EvaluationError("--weights \(model)=\(file): importing pretrained weights is not supported yet "
+                                  + "without a model-file loader; run without --weights (seeded random weights, flagged in the report)")
+        }
+        if let stray = configuration.weights.keys.sorted().first(where: { !configuration.models.contains($0) }) {
+            throw EvaluationError("--weights \(stray)=...: '\(stray)' is not among the models (\(configuration.models.joined(separator: ", ")))")
         }
         for name in configuration.models { _ = try Zoo.entry(named: name) }
         try fm.createDirectory(at: directory.url, withIntermediateDirectories: true)

@@ -22,7 +22,12 @@ public struct ExperimentSummary: Sendable {
     /// Warnings that belong in the report's title.
     public var warnings: [String] {
         var out: [String] = []
-        if configuration.usesRandomWeights { out.append("seeded random weights (no pretrained weights)") }
+        let random = configuration.models.filter { configuration.weights[$0] == nil }
+        if configuration.usesRandomWeights {
+            out.append("seeded random weights (no pretrained weights)")
+        } else if !random.isEmpty {
+            out.append("seeded random weights for \(random.joined(separator: ", "))")
+        }
         if synthetic { out.append("synthetic data") }
         if configuration.splitProtocol == .paperAugmentBeforeSplit {
             out.append("augment-before-split protocol: copies of one image in training and test (optimistic scores)")

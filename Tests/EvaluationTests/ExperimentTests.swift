@@ -1,5 +1,6 @@
 import Evaluation
 import Foundation
+import Models
 import Testing
 
 /// Log lines collected across the experiment's closure.
@@ -101,5 +102,42 @@ final class LogLines: @unchecked Sendable {
         }
         #expect(error.description.contains("not supported yet"))
         #expect(!FileManager.default.fileExists(atPath: RunDirectory(run).split.path))
+    }
+
+    @Test func thePaperProtocolSplitsAugmentedCopiesAtImageLevel() throws {
+        var c = Self.configuration()
+        c.splitProtocol = .paperAugmentBeforeSplit
+        c.augmentedCopies = 3
+        c.epochs = 0
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        let experiment = Experiment(configuration: c, runDirectory: run, log: { _ in })
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let data = try experiment.prepareData()
+        #expect(data.dataset.samples.count == 3 * 40)
+        // Copies of one original image end up in different splits: the leak the protocol reproduces.
+        let splitOf = Dictionary(uniqueKeysWithValues: ["train", "validation", "test"].flatMap { name in
+            data.indices(name).map { (data.dataset.samples[$0].id, name) } })
+        let originals = data.dataset.samples.filter { !$0.id.contains("~aug") }.map(\.id)
+        let leaked = originals.filter { id in Set((0..<3).map { splitOf[$0 == 0 ? id : "\(id)~aug\($0)"] }).count > 1 }
+        #expect(!leaked.isEmpty)
+        // An augmented copy differs from its original.
+        let original = try data.images.image(for: data.dataset.samples[0], in: data.dataset)
+        let copy = try data.images.image(for: data.dataset.samples[1], in: data.dataset)
+        #expect(original != copy)
+    }
+
+    @Test func pretrainedWeightsComeFromTheLoaderAndTheReportSaysWhatMatched() throws {
+        var c = Self.configuration()
+        c.epochs = 0
+        c.weights = ["tiny-cnn": "pretrained.onnx"]
+        let run = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        let experiment = Experiment(configuration: c, runDirectory: run, log: { _ in })
+        experiment.loadWeights = { _ in try TinyNets.tinyCNN(inputSize: 32, weights: .seeded(9)) }
+        let summary = try experiment.run()
+        let note = try #require(summary.results.first?.trainingNote)
+        #expect(note.contains("pretrained weights pretrained.onnx: 14 by name, 0 by structure, 0 unmatched"))
+        #expect(!summary.warnings.contains { $0.contains("seeded random weights") })
     }
 }

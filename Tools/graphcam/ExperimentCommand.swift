@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import GraphIO
 
 /// `graphcam experiment`: the model comparison of the reference study (train, test,
 /// Grad-CAM, report), resumable.
@@ -58,7 +59,7 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Synthetic dataset: image side.")
     var syntheticSize: Int = 128
 
-    @Option(parsing: .singleValue, help: "NAME=FILE.onnx pretrained weights (not supported yet).")
+    @Option(parsing: .singleValue, help: "NAME=FILE pretrained weights (.onnx/.xml/.gir), copied onto the zoo graph by name, else by shape in graph order; the report says what matched.")
     var weights: [String] = []
 
     @Option(name: .shortAndLong, help: "Run directory (new).")
@@ -102,6 +103,7 @@ struct ExperimentCommand: ParsableCommand {
                     syntheticCount: syntheticCount, syntheticSize: syntheticSize)
                 experiment = Experiment(configuration: config, runDirectory: URL(fileURLWithPath: output ?? "."))
             }
+            experiment.loadWeights = { try ModelFile.load($0) }
             let summary = try experiment.run(resume: resume != nil)
             print("model".padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                   + ["acc", "prec", "recall", "spec", "F1", "AUC", "seconds"].map { $0.leftPadded(8) }.joined(separator: " "))
