@@ -81,7 +81,8 @@ extension Experiment {
             gallery.append(GalleryItem(outcome: outcome, imageID: record.imageID, label: record.label, predicted: record.predicted,
                                        score: record.score, original: relative + "_original.png",
                                        heatmap: relative + "_heatmap.png", overlay: relative + "_overlay.png",
-                                       pointingHit: hits[record.imageID], energyInside: energies[record.imageID]))
+                                       pointingHit: hits[record.imageID], energyInside: energies[record.imageID],
+                                       mapAllZero: explanations[i].map.allZero))
         }
         return (localization, gallery)
     }

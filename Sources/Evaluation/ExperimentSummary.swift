@@ -35,6 +35,15 @@ public struct ExperimentSummary: Sendable {
         return out
     }
 
+    /// The warnings in a few words, for the report's title.
+    public var shortWarnings: [String] {
+        var out: [String] = []
+        if configuration.models.contains(where: { configuration.weights[$0] == nil }) { out.append("seeded random weights") }
+        if synthetic { out.append("synthetic data") }
+        if configuration.splitProtocol == .paperAugmentBeforeSplit { out.append("augment-before-split") }
+        return out
+    }
+
     /// What `metrics.json` holds per model.
     struct ModelMetrics: Codable {
         var model: String

@@ -85,6 +85,8 @@ public struct GalleryItem: Sendable, Equatable, Codable {
     /// Pointing-game hit and energy inside the lesions, for images with lesions.
     public var pointingHit: Bool?
     public var energyInside: Double?
+    /// The Grad-CAM map was zero everywhere (no positive evidence at the target layer).
+    public var mapAllZero: Bool?
 }
 
 /// Everything the report shows about one model; `models/NAME/result.json`.

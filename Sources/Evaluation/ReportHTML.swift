@@ -8,7 +8,7 @@ struct ReportHTML {
     func render() -> String {
         let c = summary.configuration
         let title = "GraphCAM experiment: \(c.models.count) model\(c.models.count == 1 ? "" : "s") on \(c.dataset)"
-            + (summary.warnings.isEmpty ? "" : " (" + summary.warnings.joined(separator: "; ") + ")")
+            + (summary.shortWarnings.isEmpty ? "" : " \u{2014} " + summary.shortWarnings.joined(separator: ", "))
         var html = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
@@ -105,7 +105,7 @@ struct ReportHTML {
         return "<h2 id=\"roc\">ROC curves (test split)</h2>"
             + ReportSVG.lineChart(title: "ROC", series: series, xLabel: "false positive rate (1 - specificity)",
                                   yLabel: "true positive rate (recall)", xRange: 0...1, yRange: 0...1,
-                                  width: 480, height: 420, diagonal: true) + "\n"
+                                  width: 480, height: 400, diagonal: true) + "\n"
     }
 
     func confusion() -> String {
@@ -150,6 +150,7 @@ struct ReportHTML {
                     var caption = "\(e(item.imageID)) &middot; score \(format(item.score))"
                     if let hit = item.pointingHit { caption += " &middot; pointing \(hit ? "hit" : "miss")" }
                     if let energy = item.energyInside { caption += " &middot; energy \(format(energy))" }
+                    if item.mapAllZero == true { caption += " &middot; map all zero" }
                     html += "<div class=\"triple\">" + [item.original, item.heatmap, item.overlay].map(image).joined()
                         + "<br>\(caption)</div>"
                 }
