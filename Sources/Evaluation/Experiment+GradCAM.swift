@@ -63,8 +63,10 @@ extension Experiment {
                 return MetricEstimate(value: interval?.mean, lower: interval?.lower, upper: interval?.upper,
                                       validResamples: interval == nil ? 0 : c.bootstrapResamples)
             }
+            let allZero = Set(wanted.indices.filter { explanations[$0].map.allZero }.map { wanted[$0] })
             localization = LocalizationResult(images: scoredIDs.count, pointingGame: estimate(hitValues),
-                                              energyInside: estimate(energyValues))
+                                              energyInside: estimate(energyValues),
+                                              allZeroMaps: scoredIDs.filter { allZero.contains($0) }.count)
         }
 
         let folder = directory.gradcam.appendingPathComponent(prepared.entry.name)

@@ -68,6 +68,8 @@ public struct LocalizationResult: Sendable, Equatable, Codable {
     public var pointingGame: MetricEstimate
     /// Mean share of the map's mass inside the lesion circles, with its bootstrap interval.
     public var energyInside: MetricEstimate
+    /// Images whose map was zero everywhere (scored as a miss with no energy inside).
+    public var allZeroMaps: Int?
 }
 
 /// One picture triple of the gallery.

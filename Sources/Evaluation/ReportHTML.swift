@@ -123,17 +123,18 @@ struct ReportHTML {
 
     func localization() -> String {
         var html = "<h2 id=\"localization\">Grad-CAM localization on annotated lesions (test split)</h2>"
-        html += "<table><tr><th class=\"name\">Model</th><th>Target layer</th><th>Images with lesions</th><th>Pointing game</th><th>Energy inside lesions</th></tr>"
+        html += "<table><tr><th class=\"name\">Model</th><th>Target layer</th><th>Images with lesions</th><th>Pointing game</th><th>Energy inside lesions</th><th>All-zero maps</th></tr>"
         for r in summary.results {
             html += "<tr><td class=\"name\">\(e(r.model))</td><td class=\"name\">\(e(r.gradcamTarget))</td>"
             if let l = r.localization {
-                html += "<td>\(l.images)</td><td>\(estimate(l.pointingGame))</td><td>\(estimate(l.energyInside))</td></tr>"
+                html += "<td>\(l.images)</td><td>\(estimate(l.pointingGame))</td><td>\(estimate(l.energyInside))</td>"
+                    + "<td>\(l.allZeroMaps.map(String.init) ?? "?")</td></tr>"
             } else {
-                html += "<td>0</td><td>n/a</td><td>n/a</td></tr>"
+                html += "<td>0</td><td>n/a</td><td>n/a</td><td>n/a</td></tr>"
             }
         }
         return html + "</table><p class=\"note\">Maps explain the positive class. Pointing game: the map's peak lies in a lesion circle. "
-            + "Energy: share of the map's mass inside the circles. Intervals: 95% bootstrap over images.</p>\n"
+            + "Energy: share of the map's mass inside the circles. An all-zero map (no positive evidence at the target layer, common with untrained weights) counts as a miss with energy 0. Intervals: 95% bootstrap over images.</p>\n"
     }
 
     func gallery() -> String {
