@@ -46,7 +46,7 @@ struct ReportHTML {
         var rows: [(String, String)] = [
             ("Dataset", "\(c.dataset) (task \(c.task); classes \(summary.classNames.joined(separator: " / ")), positive: \(summary.classNames.last ?? "1"))"),
             ("Protocol", protocolText), ("Split", counts),
-            ("Training", "Adam (lr 1e-3), categorical cross-entropy, batch \(c.batchSize), \(c.epochs) epochs, input \(c.imageSize)x\(c.imageSize), seed \(c.seed); best validation-loss epoch kept"),
+            ("Training", "Adam (lr 1e-3), categorical cross-entropy, batch \(c.batchSize), \(c.epochs) epoch\(c.epochs == 1 ? "" : "s"), input \(c.imageSize)x\(c.imageSize), seed \(c.seed); best validation-loss epoch kept"),
             ("Weights", c.usesRandomWeights ? "seeded random (seed \(c.seed)); no pretrained weights"
                 : c.weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")),
             ("Intervals", "95% percentile bootstrap resampling test patients (\(c.bootstrapResamples) resamples, seed \(c.seed))"),
