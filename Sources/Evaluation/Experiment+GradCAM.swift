@@ -3,14 +3,15 @@ import Foundation
 import GradCAM
 import GraphIR
 import Imaging
+import Training
 
 extension Experiment {
     /// Explains the gallery picks and every test image with annotated lesions, scores
     /// localization on the latter and writes the gallery's PNG triples. The maps explain
     /// the positive class (abnormal), whatever was predicted, so they show where the
     /// model sees evidence of a lesion.
-    func explain(_ model: Graph, prepared: PreparedModel, predictions: [PredictionRecord],
-                 data: RunData) throws -> (localization: LocalizationResult?, gallery: [GalleryItem]) {
+    func explain(_ model: Graph, prepared: PreparedModel, preprocessing: ImagePreprocessing,
+                 predictions: [PredictionRecord], data: RunData) throws -> (localization: LocalizationResult?, gallery: [GalleryItem]) {
         let c = configuration
         let byID = Dictionary(data.dataset.samples.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         func lesions(_ p: PredictionRecord) -> [LesionCircle] { byID[p.imageID]?.lesions ?? [] }
@@ -31,20 +32,22 @@ extension Experiment {
         guard !wanted.isEmpty else { return (nil, []) }
 
         // Display-size images and circles.
-        var displays: [Image] = []
+        var displays: [Image] = [], inputs: [Image] = []
         var circles: [[Circle]] = []
         for id in wanted {
             guard let sample = byID[id] else { throw EvaluationError("test image '\(id)' is not in the dataset") }
             let image = try data.images.image(for: sample, in: data.dataset)
             let scale = min(1, Double(c.displaySize) / Double(max(image.width, image.height)))
             let w = max(1, Int((Double(image.width) * scale).rounded())), h = max(1, Int((Double(image.height) * scale).rounded()))
-            displays.append(scale < 1 ? try image.resized(width: w, height: h, method: .bilinear) : image)
+            displays.append(scale < 1 ? try image.resized(width: w, height: h, method: .area) : image)
+            // The model sees exactly the test input (squared, resized as in training).
+            inputs.append(try preprocessing.prepare(image))
             circles.append(sample.lesions.map { Circle(x: ($0.column + 0.5) * scale - 0.5, y: ($0.row + 0.5) * scale - 0.5,
                                                        radius: $0.radius * scale) })
         }
         let explainer = try GradCAMExplainer(model: model, target: prepared.entry.featureLayer,
                                              batch: min(8, displays.count), normalization: prepared.normalization)
-        let explanations = try explainer.explain(displays, classes: .given(Array(repeating: 1, count: displays.count)))
+        let explanations = try explainer.explain(inputs, classes: .given(Array(repeating: 1, count: inputs.count)))
 
         var hits: [String: Bool] = [:], energies: [String: Double] = [:]
         for (i, id) in wanted.enumerated() where !circles[i].isEmpty {
@@ -74,7 +77,7 @@ extension Experiment {
         var gallery: [GalleryItem] = []
         for (outcome, record) in picks {
             guard let i = wanted.firstIndex(of: record.imageID) else { continue }
-            let rendering = explanations[i].rendering
+            let rendering = try explanations[i].map.rendered(onto: displays[i])
             let stem = Self.fileStem(record.imageID)
             let relative = "gradcam/\(prepared.entry.name)/\(stem)"
             try PNG.write(Self.drawing(circles[i], on: rendering.original), to: folder.appendingPathComponent("\(stem)_original.png").path)

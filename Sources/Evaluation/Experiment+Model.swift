@@ -111,7 +111,8 @@ extension Experiment {
         let tensors = trainer.program.parameters()
         for v in trained.parameters { if let t = tensors[trained[v].name] { trained[v].data = t } }
         log("[\(name)] Grad-CAM on test images (target \(prepared.entry.featureLayer))")
-        let explained = try explain(trained, prepared: prepared, predictions: tested, data: data)
+        let explained = try explain(trained, prepared: prepared, preprocessing: preprocessing,
+                                    predictions: tested, data: data)
 
         let trainableCount = prepared.graph.parameters.filter { prepared.graph[$0].trainable }
             .reduce(0) { $0 + (prepared.graph[$1].type.shape.elementCount ?? 0) }
