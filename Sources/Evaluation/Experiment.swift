@@ -127,7 +127,10 @@ public final class Experiment {
     /// and `report.html` (what `graphcam report` does).
     @discardableResult
     public func writeSummary() throws -> ExperimentSummary {
-        let results = configuration.models.compactMap { try? ModelResult.read(directory.result($0)) }
+        // Unfinished models are left out; a damaged result file is an error, not a gap.
+        let results = try configuration.models
+            .filter { FileManager.default.fileExists(atPath: directory.result($0).path) }
+            .map { try ModelResult.read(directory.result($0)) }
         let data = try? prepareDataQuietly()
         let summary = ExperimentSummary(configuration: configuration, results: results,
                                         classNames: data?.dataset.classNames ?? ["negative", "positive"],

@@ -141,3 +141,20 @@ final class LogLines: @unchecked Sendable {
         #expect(!summary.warnings.contains { $0.contains("seeded random weights") })
     }
 }
+
+@Suite struct ReportRebuildTests {
+    @Test func theReportIsRebuiltFromSavedResultsAndADamagedResultIsNamed() throws {
+        let run = ExperimentTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: run) }
+        try Experiment(configuration: ExperimentTests.configuration(), runDirectory: run, log: { _ in }).run()
+        let directory = RunDirectory(run)
+        try FileManager.default.removeItem(at: directory.report)
+        let summary = try Experiment.resuming(run, log: { _ in }).writeSummary()
+        #expect(summary.results.map(\.model) == ["tiny-cnn"])
+        #expect(FileManager.default.fileExists(atPath: directory.report.path))
+
+        try Data("{".utf8).write(to: directory.result("tiny-cnn"))
+        let error = try #require(throws: EvaluationError.self) { try Experiment.resuming(run, log: { _ in }).writeSummary() }
+        #expect(error.description.contains("tiny-cnn/result.json"))
+    }
+}
