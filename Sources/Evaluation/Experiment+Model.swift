@@ -84,6 +84,7 @@ extension Experiment {
         guard train.count >= c.batchSize else {
             throw EvaluationError("model '\(name)': the training split has \(train.count) images, fewer than one batch of \(c.batchSize)")
         }
+        log("[\(name)] \(prepared.note); train \(train.count), validation \(validation.count), test \(test.count) images")
         let checkpoints = directory.checkpoints(name)
         let trainer = try Trainer(
             model: prepared.graph, sampleShape: preprocessing.sampleShape,

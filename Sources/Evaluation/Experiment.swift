@@ -109,14 +109,21 @@ public final class Experiment {
         }
         try Self.encoder.encode(configuration).write(to: directory.configuration)
         let data = try prepareData()
+        let started = Date()
+        var trainedHere = 0
         for (i, name) in configuration.models.enumerated() {
             if resume, let done = try? ModelResult.read(directory.result(name)) {
                 log("[\(name)] finished earlier (\(String(format: "%.0f", done.totalSeconds)) s), skipped")
                 continue
             }
-            log("[\(name)] model \(i + 1)/\(configuration.models.count)")
+            let elapsed = Date().timeIntervalSince(started)
+            let left = configuration.models.count - i
+            let eta = trainedHere > 0 ? String(format: ", about %.0f s left at %.0f s per model so far (models differ a lot)",
+                                              elapsed / Double(trainedHere) * Double(left), elapsed / Double(trainedHere)) : ""
+            log("[\(name)] model \(i + 1)/\(configuration.models.count); elapsed \(String(format: "%.0f", elapsed)) s\(eta)")
             let result = try runModel(name, data: data, resume: resume)
             try result.write(directory.result(name))
+            trainedHere += 1
             log("[\(name)] done in \(String(format: "%.1f", result.totalSeconds)) s: "
                 + Metric.allCases.map { "\($0.rawValue) \(format(result.metric($0)?.value))" }.joined(separator: ", "))
         }
