@@ -34,6 +34,13 @@ public struct GraphBuilder {
         self.weights = weights
     }
 
+    /// Continues building on an existing graph (e.g. a head on a backbone); its inputs,
+    /// outputs and values are kept.
+    public init(extending graph: Graph, weights: WeightMode = .none) {
+        self.graph = graph
+        self.weights = weights
+    }
+
     /// Declares a graph input.
     public mutating func input(_ name: String, _ type: TensorType) -> ValueID {
         let v = graph.addValue(Value(name: name, type: type, role: .input))

@@ -54,6 +54,11 @@ public struct KerasBuilder {
         builder = GraphBuilder(name: name, weights: weights)
     }
 
+    /// Continues building on an existing graph (see `Graph.withClassifierHead`).
+    public init(extending graph: Graph, weights: WeightMode = .none) {
+        builder = GraphBuilder(extending: graph, weights: weights)
+    }
+
     /// The graph built so far.
     public var graph: Graph { builder.graph }
 

@@ -11,7 +11,7 @@ struct GraphCAMCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [ZooCommand.self, InspectCommand.self, ImportCommand.self, RunCommand.self, PlanCommand.self,
                       BenchCommand.self, DataCommand.self, QueryCommand.self, GradCAMCommand.self,
-                      BenchQueryCommand.self])
+                      BenchQueryCommand.self, ExperimentCommand.self, ReportCommand.self])
 
     /// Accepts `--inputs` followed by no files (a model without inputs, as the ONNX
     /// conformance runner contract allows), which the argument parser would reject.
