@@ -2,49 +2,32 @@ import Foundation
 import KernelsAVX512
 
 extension Gemm {
-    /// Row-major `C = alpha * op(A) * op(B) + beta * C` with the AVX-512 kernels: `A` packed
-    /// (alpha folded in), then `AVX512Gemm.multiply` over disjoint blocks on our workers.
-    /// Callers guarantee `m, n, k >= 1` and a CPU with AVX-512 (`CPUFeatures.hasAVX512F`).
+    /// Row-major `C = alpha * op(A) * op(B) + beta * C` with the AVX-512 kernels, split across
+    /// `Parallel.threadCount` workers by columns (or by 8-row blocks when `n` is narrow); each
+    /// worker runs `AVX512Gemm.multiply` on its own block. Callers guarantee `m, n, k >= 1`
+    /// and a CPU with AVX-512 (`CPUFeatures.hasAVX512F`).
     static func avx512Sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let packed = GemmScratch.shared.take(AVX512Gemm.packedACount(m: m, k: k))
-        defer { GemmScratch.shared.give(packed) }
-        let panels = (m + AVX512Gemm.rowsPerPanel - 1) / AVX512Gemm.rowsPerPanel
-        Parallel.forEachChunk(count: panels, minimumChunk: max(1, 32_768 / k)) { range in
-            AVX512Gemm.packA(m: m, k: k, alpha: alpha, a: a, lda: lda, transposed: transA,
-                             panels: range, into: packed.pointer)
-        }
-        avx512Multiply(m: m, n: n, k: k, packedA: packed.pointer, b: b, ldb: ldb, transB: transB,
-                       beta: beta, c: c, ldc: ldc)
-    }
-
-    /// `C = A * op(B) + beta * C` for `A` already packed by `AVX512Gemm.packA`, split across
-    /// `Parallel.threadCount` workers by columns (or by row panels when `n` is narrow).
-    static func avx512Multiply(
-        m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>,
-        b: UnsafePointer<Float>, ldb: Int, transB: Bool,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
         let mr = AVX512Gemm.rowsPerPanel
         // Below ~1 M multiply-adds a second thread costs more than it saves.
         let workers = m * n * k < 1 << 20 ? 1 : Parallel.threadCount
         let columnUnits = (n + 15) / 16
-        let rowPanels = (m + mr - 1) / mr
-        let splitColumns = columnUnits >= 4 * workers || columnUnits >= rowPanels
-        let units = splitColumns ? columnUnits : rowPanels
+        let rowBlocks = (m + mr - 1) / mr
+        let splitColumns = columnUnits >= 4 * workers || columnUnits >= rowBlocks
+        let units = splitColumns ? columnUnits : rowBlocks
         let chunks = min(workers, units)
         func run(_ range: Range<Int>) {
             let scratch = GemmScratch.shared.take(AVX512Gemm.workspaceCount)
             defer { GemmScratch.shared.give(scratch) }
             let rows = splitColumns ? 0..<m : range.lowerBound * mr ..< min(m, range.upperBound * mr)
             let columns = splitColumns ? range.lowerBound * 16 ..< min(n, range.upperBound * 16) : 0..<n
-            AVX512Gemm.multiply(m: m, n: n, k: k, packedA: packedA, b: b, ldb: ldb, transposedB: transB,
-                                beta: beta, c: c, ldc: ldc, rows: rows, columns: columns,
-                                workspace: scratch.pointer)
+            AVX512Gemm.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposedA: transA,
+                                b: b, ldb: ldb, transposedB: transB, beta: beta, c: c, ldc: ldc,
+                                rows: rows, columns: columns, workspace: scratch.pointer)
         }
         if chunks <= 1 {
             run(0..<units)

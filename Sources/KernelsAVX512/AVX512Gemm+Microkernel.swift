@@ -23,70 +23,89 @@ private func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2
     if vectors > 2 { c2 = c2.addingProduct(s, b2) }
 }
 
-/// Writes (or adds, when `accumulate`) one tile row to `c`.
+/// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to `c`.
 @inline(__always)
-private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ accumulate: Bool,
+private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
                       _ c0: Vector, _ c1: Vector, _ c2: Vector) {
     if accumulate {
-        store(load(c) + c0, c)
-        if vectors > 1 { store(load(c + 16) + c1, c + 16) }
-        if vectors > 2 { store(load(c + 32) + c2, c + 32) }
+        store(load(c).addingProduct(alpha, c0), c)
+        if vectors > 1 { store(load(c + 16).addingProduct(alpha, c1), c + 16) }
+        if vectors > 2 { store(load(c + 32).addingProduct(alpha, c2), c + 32) }
     } else {
-        store(c0, c)
-        if vectors > 1 { store(c1, c + 16) }
-        if vectors > 2 { store(c2, c + 32) }
+        store(alpha * c0, c)
+        if vectors > 1 { store(alpha * c1, c + 16) }
+        if vectors > 2 { store(alpha * c2, c + 32) }
     }
 }
 
-/// `C[8, 16 * vectors] (+)= A[8, kc] * B[kc, 16 * vectors]` with `A` packed as `kc` columns of 8
-/// and `B` as `kc` rows of `16 * vectors`. `vectors` is a constant at every call site, so the
-/// unused accumulators vanish and the loop is 8 broadcasts and up to 24 FMAs per step.
+/// Where the microkernel reads `A`: element `(r, p)` of the 8-row block is at
+/// `base + min(r, rows - 1) * rowStride + p * depthStride`, which covers a packed panel
+/// (`rowStride` 1, `depthStride` 8), `A` in place (`lda`, 1) and `A` transposed in place
+/// (1, `lda`). Rows past `rows` repeat the last one; the caller discards them.
+struct ABlock {
+    var base: UnsafePointer<Float>
+    var rows: Int
+    var rowStride: Int
+    var depthStride: Int
+
+    @inline(__always)
+    func row(_ r: Int) -> UnsafePointer<Float> { base + min(r, rows - 1) &* rowStride }
+}
+
+/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B` packed as `kc`
+/// rows of `16 * vectors`. `vectors` is a constant at every call site, so the unused
+/// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
 @inline(__always)
 private func tile(
-    _ vectors: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    _ vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     let zero = Vector()
     var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
     var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
     var c40 = zero, c41 = zero, c42 = zero, c50 = zero, c51 = zero, c52 = zero
     var c60 = zero, c61 = zero, c62 = zero, c70 = zero, c71 = zero, c72 = zero
-    var pa = a, pb = b
+    let a0 = a.row(0), a1 = a.row(1), a2 = a.row(2), a3 = a.row(3)
+    let a4 = a.row(4), a5 = a.row(5), a6 = a.row(6), a7 = a.row(7)
+    let step = a.depthStride
+    var offset = 0
+    var pb = b
     let bStride = 16 * vectors
     for _ in 0..<kc {
         let b0 = load(pb)
         let b1 = vectors > 1 ? load(pb + 16) : zero
         let b2 = vectors > 2 ? load(pb + 32) : zero
-        fmaRow(pa[0], vectors, b0, b1, b2, &c00, &c01, &c02)
-        fmaRow(pa[1], vectors, b0, b1, b2, &c10, &c11, &c12)
-        fmaRow(pa[2], vectors, b0, b1, b2, &c20, &c21, &c22)
-        fmaRow(pa[3], vectors, b0, b1, b2, &c30, &c31, &c32)
-        fmaRow(pa[4], vectors, b0, b1, b2, &c40, &c41, &c42)
-        fmaRow(pa[5], vectors, b0, b1, b2, &c50, &c51, &c52)
-        fmaRow(pa[6], vectors, b0, b1, b2, &c60, &c61, &c62)
-        fmaRow(pa[7], vectors, b0, b1, b2, &c70, &c71, &c72)
-        pa += 8
+        fmaRow(a0[offset], vectors, b0, b1, b2, &c00, &c01, &c02)
+        fmaRow(a1[offset], vectors, b0, b1, b2, &c10, &c11, &c12)
+        fmaRow(a2[offset], vectors, b0, b1, b2, &c20, &c21, &c22)
+        fmaRow(a3[offset], vectors, b0, b1, b2, &c30, &c31, &c32)
+        fmaRow(a4[offset], vectors, b0, b1, b2, &c40, &c41, &c42)
+        fmaRow(a5[offset], vectors, b0, b1, b2, &c50, &c51, &c52)
+        fmaRow(a6[offset], vectors, b0, b1, b2, &c60, &c61, &c62)
+        fmaRow(a7[offset], vectors, b0, b1, b2, &c70, &c71, &c72)
+        offset &+= step
         pb += bStride
     }
-    storeRow(c, vectors, accumulate, c00, c01, c02)
-    storeRow(c + ldc, vectors, accumulate, c10, c11, c12)
-    storeRow(c + 2 * ldc, vectors, accumulate, c20, c21, c22)
-    storeRow(c + 3 * ldc, vectors, accumulate, c30, c31, c32)
-    storeRow(c + 4 * ldc, vectors, accumulate, c40, c41, c42)
-    storeRow(c + 5 * ldc, vectors, accumulate, c50, c51, c52)
-    storeRow(c + 6 * ldc, vectors, accumulate, c60, c61, c62)
-    storeRow(c + 7 * ldc, vectors, accumulate, c70, c71, c72)
+    let scale = Vector(repeating: alpha)
+    storeRow(c, vectors, scale, accumulate, c00, c01, c02)
+    storeRow(c + ldc, vectors, scale, accumulate, c10, c11, c12)
+    storeRow(c + 2 * ldc, vectors, scale, accumulate, c20, c21, c22)
+    storeRow(c + 3 * ldc, vectors, scale, accumulate, c30, c31, c32)
+    storeRow(c + 4 * ldc, vectors, scale, accumulate, c40, c41, c42)
+    storeRow(c + 5 * ldc, vectors, scale, accumulate, c50, c51, c52)
+    storeRow(c + 6 * ldc, vectors, scale, accumulate, c60, c61, c62)
+    storeRow(c + 7 * ldc, vectors, scale, accumulate, c70, c71, c72)
 }
 
 /// The tile for `vectors` in 1...3, each specialization compiled separately.
 @inline(never)
 func microkernel(
-    vectors: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+    vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     switch vectors {
-    case 3: tile(3, kc: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    case 2: tile(2, kc: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-    default: tile(1, kc: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+    case 3: tile(3, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 2: tile(2, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    default: tile(1, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
     }
 }

@@ -1,45 +1,6 @@
 // Packing of GEMM operands into the panel layouts the microkernels read.
 
 extension AVX512Gemm {
-    /// Floats `packA` writes for an `m x k` matrix: `ceil(m / 8)` panels of `8 x k`.
-    public static func packedACount(m: Int, k: Int) -> Int {
-        (m + rowsPerPanel - 1) / rowsPerPanel * rowsPerPanel * k
-    }
-
-    /// Packs row panels `panels` of `alpha * op(A)` (`op(A)` is `m x k`; `A` is `[m, lda]`, or
-    /// `[k, lda]` when `transposed`) as `k` columns of 8 floats each, zero past row `m`.
-    /// Panel `i` starts at `packed + i * 8 * k`, so any depth block `p0..<p1` of it is the
-    /// contiguous range from `8 * p0`.
-    public static func packA(
-        m: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, transposed: Bool,
-        panels: Range<Int>, into packed: UnsafeMutablePointer<Float>
-    ) {
-        let mr = rowsPerPanel
-        for panel in panels {
-            let firstRow = panel * mr
-            let rows = min(mr, m - firstRow)
-            let destination = packed + panel * mr * k
-            if transposed {
-                // op(A)[i, p] = A[p, i]: each depth step reads `rows` contiguous floats.
-                for p in 0..<k {
-                    let source = a + p * lda + firstRow
-                    let column = destination + p * mr
-                    for r in 0..<rows { column[r] = alpha * source[r] }
-                    for r in rows..<mr { column[r] = 0 }
-                }
-            } else {
-                for r in 0..<mr {
-                    if r < rows {
-                        let source = a + (firstRow + r) * lda
-                        for p in 0..<k { destination[p * mr + r] = alpha * source[p] }
-                    } else {
-                        for p in 0..<k { destination[p * mr + r] = 0 }
-                    }
-                }
-            }
-        }
-    }
-
     /// Packs `op(B)[p0 ..< p0 + kc, j0 ..< j0 + nc]` into column panels of `columnsPerPanel`
     /// (the last one `16 * vectors` wide, zero past column `nc`), each stored as `kc` rows.
     /// Returns nothing; panel `q` starts at `packed + q * columnsPerPanel * kc`.
