@@ -52,12 +52,12 @@ struct ABlock {
     func row(_ r: Int) -> UnsafePointer<Float> { base + min(r, rows - 1) &* rowStride }
 }
 
-/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B` packed as `kc`
-/// rows of `16 * vectors`. `vectors` is a constant at every call site, so the unused
+/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
+/// `ldb` floats apart (a packed panel, or `B` itself). `vectors` is a constant at every call site, so the unused
 /// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
 @inline(__always)
 private func tile(
-    _ vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>,
+    _ vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     let zero = Vector()
@@ -70,7 +70,6 @@ private func tile(
     let step = a.depthStride
     var offset = 0
     var pb = b
-    let bStride = 16 * vectors
     for _ in 0..<kc {
         let b0 = load(pb)
         let b1 = vectors > 1 ? load(pb + 16) : zero
@@ -84,7 +83,7 @@ private func tile(
         fmaRow(a6[offset], vectors, b0, b1, b2, &c60, &c61, &c62)
         fmaRow(a7[offset], vectors, b0, b1, b2, &c70, &c71, &c72)
         offset &+= step
-        pb += bStride
+        pb += ldb
     }
     let scale = Vector(repeating: alpha)
     storeRow(c, vectors, scale, accumulate, c00, c01, c02)
@@ -100,12 +99,12 @@ private func tile(
 /// The tile for `vectors` in 1...3, each specialization compiled separately.
 @inline(never)
 func microkernel(
-    vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>,
+    vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     switch vectors {
-    case 3: tile(3, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    case 2: tile(2, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    default: tile(1, kc: kc, a: a, b: b, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 3: tile(3, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 2: tile(2, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    default: tile(1, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
     }
 }

@@ -2,11 +2,11 @@
 // run-time CPU check (see Kernels' CPUFeatures); never call these on other CPUs.
 // Nothing here is @inlinable: inlined into another module it would lose the AVX-512 flags.
 
-/// Blocked single-precision GEMM (the BLIS / GotoBLAS loop nest): `B` packed per depth block
-/// into 48-column panels that stay in L2, an 8 x 48 register tile (24 zmm accumulators) in the
-/// innermost loop. `A` is read in place: an 8-row x KC block (8 KB) is reused from L1 across
-/// every column panel, so packing it would only add a pass over the weights (which dominates
-/// narrow products such as batch-1 late layers).
+/// Blocked single-precision GEMM (the BLIS / GotoBLAS loop nest): depth blocks of 256, column
+/// blocks of 768, an 8 x 48 register tile (24 zmm accumulators) in the innermost loop.
+/// `A` is read in place: an 8-row x KC block (8 KB) is reused from L1 across every column
+/// panel, so packing it would only add a pass over the weights (which dominates narrow
+/// products such as batch-1 late layers). `B` is packed only when transposed or ragged.
 /// The caller (Kernels' `Gemm`) threads by handing each worker disjoint rows or columns.
 public enum AVX512Gemm {
     /// Rows of `A` per packed panel and per register tile (MR).
@@ -15,7 +15,7 @@ public enum AVX512Gemm {
     public static let columnsPerPanel = 48
     /// Depth per packed block of `B` (KC): an 8 x KC block of `A` stays in L1.
     public static let depthBlock = 256
-    /// Columns per packed block of `B` (NC): a KC x NC block (768 KB) stays in L2.
+    /// Columns per block of `B` (NC): a KC x NC block (768 KB) stays in L2.
     public static let columnBlock = 768
 
     /// Floats of packing scratch one worker of `multiply` needs.
@@ -41,46 +41,66 @@ public enum AVX512Gemm {
         let mr = rowsPerPanel, nr = columnsPerPanel
         let packedB = workspace
         let edge = workspace + depthBlock * columnBlock
+        // Whole column panels are read from `B` in place (rows `ldb` apart): measured as fast
+        // as packed panels on conv shapes, and it saves a pass over `B` per depth block, which
+        // costs most when `m` is small (64-channel layers). Transposed `B` is always packed.
+        let direct = !transposedB
         var j0 = columns.lowerBound
         while j0 < columns.upperBound {
             let nc = min(columnBlock, columns.upperBound - j0)
             var p0 = 0
             while p0 < k {
                 let kc = min(depthBlock, k - p0)
-                packB(kc: kc, nc: nc, b: b, ldb: ldb, transposed: transposedB, p0: p0, j0: j0, into: packedB)
+                if !direct {
+                    packB(kc: kc, nc: nc, b: b, ldb: ldb, transposed: transposedB, p0: p0, j0: j0, into: packedB)
+                } else if nc % 16 != 0 {
+                    // Only the ragged last panel is packed (zero-padded to whole vectors).
+                    let last = (nc - 1) / nr * nr
+                    packB(kc: kc, nc: nc - last, b: b, ldb: ldb, transposed: false, p0: p0, j0: j0 + last,
+                          into: packedB)
+                }
                 let accumulate = p0 > 0 || beta != 0
-                var i0 = rows.lowerBound
-                while i0 < rows.upperBound {
+                /// The 8 x 48 tile at row `i0`, column panel `q` of this block.
+                @inline(__always)
+                func tileAt(_ i0: Int, _ q: Int) {
                     let tileRows = min(mr, rows.upperBound - i0)
                     let aBlock = transposedA
                         ? ABlock(base: a + p0 * lda + i0, rows: tileRows, rowStride: 1, depthStride: lda)
                         : ABlock(base: a + i0 * lda + p0, rows: tileRows, rowStride: lda, depthStride: 1)
-                    var q = 0
-                    while q * nr < nc {
-                        let tileColumns = min(nr, nc - q * nr)
-                        let vectors = panelWidth(tileColumns) / 16
-                        let bPanel = UnsafePointer(packedB + q * nr * kc)
-                        let cTile = c + i0 * ldc + j0 + q * nr
-                        if tileRows == mr, tileColumns == vectors * 16 {
-                            microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, c: cTile,
-                                        ldc: ldc, alpha: alpha, accumulate: accumulate)
-                        } else {
-                            // Ragged edge: full tile into scratch, then only the valid part to C.
-                            microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, c: edge,
-                                        ldc: nr, alpha: alpha, accumulate: false)
-                            for r in 0..<tileRows {
-                                let source = edge + r * nr
-                                let destination = cTile + r * ldc
-                                if accumulate {
-                                    for j in 0..<tileColumns { destination[j] += source[j] }
-                                } else {
-                                    destination.update(from: source, count: tileColumns)
-                                }
-                            }
-                        }
-                        q += 1
+                    let tileColumns = min(nr, nc - q * nr)
+                    let vectors = panelWidth(tileColumns) / 16
+                    let bPanel: UnsafePointer<Float>, bStride: Int
+                    if direct, tileColumns % 16 == 0 {
+                        bPanel = b + p0 * ldb + j0 + q * nr
+                        bStride = ldb
+                    } else {
+                        bPanel = UnsafePointer(packedB + (direct ? 0 : q * nr * kc))
+                        bStride = vectors * 16
                     }
-                    i0 += mr
+                    let cTile = c + i0 * ldc + j0 + q * nr
+                    if tileRows == mr, tileColumns == vectors * 16 {
+                        microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, ldb: bStride, c: cTile,
+                                    ldc: ldc, alpha: alpha, accumulate: accumulate)
+                        return
+                    }
+                    // Ragged edge: full tile into scratch, then only the valid part to C.
+                    microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, ldb: bStride, c: edge,
+                                ldc: nr, alpha: alpha, accumulate: false)
+                    for r in 0..<tileRows {
+                        let source = edge + r * nr
+                        let destination = cTile + r * ldc
+                        if accumulate {
+                            for j in 0..<tileColumns { destination[j] += source[j] }
+                        } else {
+                            destination.update(from: source, count: tileColumns)
+                        }
+                    }
+                }
+                // Rows outer: the 8 x kc block of `A` stays in L1 while the column panels stream
+                // from L2 (columns outer measured the same).
+                let panels = (nc + nr - 1) / nr
+                for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                    for q in 0..<panels { tileAt(i0, q) }
                 }
                 p0 += kc
             }
