@@ -2,19 +2,24 @@ import Foundation
 import KernelsAVX512
 
 extension Gemm {
+    /// Multiply-adds below which one AVX-512 product runs on one thread (~5 us of work, about
+    /// what handing work to a second thread costs).
+    static let avx512ThreadingThreshold = 1 << 20
+
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` with the AVX-512 kernels, split across
     /// `Parallel.threadCount` workers by columns (or by 8-row blocks when `n` is narrow); each
     /// worker runs `AVX512Gemm.multiply` on its own block. Callers guarantee `m, n, k >= 1`
-    /// and a CPU with AVX-512 (`CPUFeatures.hasAVX512F`).
+    /// and a CPU with AVX-512 (`CPUFeatures.hasAVX512F`); `threaded: false` keeps it on the
+    /// calling thread (for callers that parallelize over several products).
     static func avx512Sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threaded: Bool = true
     ) {
         let mr = AVX512Gemm.rowsPerPanel
         // Below ~1 M multiply-adds a second thread costs more than it saves.
-        let workers = m * n * k < 1 << 20 ? 1 : Parallel.threadCount
+        let workers = !threaded || m * n * k < avx512ThreadingThreshold ? 1 : Parallel.threadCount
         let columnUnits = (n + 15) / 16
         let rowBlocks = (m + mr - 1) / mr
         let splitColumns = columnUnits >= 4 * workers || columnUnits >= rowBlocks

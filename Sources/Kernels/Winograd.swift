@@ -104,12 +104,11 @@ enum Winograd {
             let rows = first..<min(first + t.tileRowsPerChunk, tileRows)
             let tiles = rows.count * t.tilesWide
             transformInput(T.self, t, input: input, tileRows: rows, into: v)
-            for xi in 0..<points {
-                Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: tiles, k: p.inChannels,
-                           alpha: 1, a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
-                           b: v + xi * p.inChannels * tiles, ldb: tiles, beta: 0,
-                           c: products + xi * p.outChannels * tiles, ldc: tiles)
-            }
+            Gemm.sgemmBatch(count: points, transA: false, transB: false,
+                            m: p.outChannels, n: tiles, k: p.inChannels, alpha: 1,
+                            a: u, lda: p.inChannels, strideA: p.outChannels * p.inChannels,
+                            b: v, ldb: tiles, strideB: p.inChannels * tiles, beta: 0,
+                            c: products, ldc: tiles, strideC: p.outChannels * tiles)
             transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
             first = rows.upperBound
