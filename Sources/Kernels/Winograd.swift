@@ -35,10 +35,16 @@ enum Winograd {
                                           Tiling.workspaceLimit / max(perTileRow, 1)))
         }
 
-        /// Transformed input plus products for one chunk.
+        /// Transformed input plus products for one chunk (each point's plane padded, see
+        /// `planePadding`).
         var workspaceCount: Int {
-            alpha * alpha * (params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
+            alpha * alpha * ((params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
+                             + 2 * Tiling.planePadding)
         }
+        /// Floats between consecutive points' planes beyond the plane itself: without it a
+        /// plane is often a multiple of 4 KB (128 channels x 224 tiles), so the 16 or 36 points
+        /// of one tile land in the same cache set and the transforms thrash L1.
+        static let planePadding = 16
         /// Transformed weights.
         var packedWeightCount: Int { alpha * alpha * params.outChannels * params.inChannels }
     }
@@ -97,7 +103,7 @@ enum Winograd {
         let p = t.params
         let points = t.alpha * t.alpha
         let v = workspace
-        let products = workspace + points * p.inChannels * t.tilesWide * t.tileRowsPerChunk
+        let products = workspace + points * (p.inChannels * t.tilesWide * t.tileRowsPerChunk + Tiling.planePadding)
         let tileRows = p.batch * t.tilesHigh
         var first = 0
         while first < tileRows {
@@ -107,8 +113,8 @@ enum Winograd {
             Gemm.sgemmBatch(count: points, transA: false, transB: false,
                             m: p.outChannels, n: tiles, k: p.inChannels, alpha: 1,
                             a: u, lda: p.inChannels, strideA: p.outChannels * p.inChannels,
-                            b: v, ldb: tiles, strideB: p.inChannels * tiles, beta: 0,
-                            c: products, ldc: tiles, strideC: p.outChannels * tiles)
+                            b: v, ldb: tiles, strideB: p.inChannels * tiles + Tiling.planePadding, beta: 0,
+                            c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding)
             transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
             first = rows.upperBound
@@ -129,7 +135,7 @@ enum Winograd {
         let bandW = t.tilesWide * m + 2
         let bandCount = alpha * bandW
         let tiles = tileRows.count * t.tilesWide
-        let planeStride = p.inChannels * tiles
+        let planeStride = p.inChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.inChannels * tileRows.count, minimumChunk: 4) { range in
             let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + 2 * alpha * alpha)
             defer { band.deallocate() }
@@ -174,7 +180,7 @@ enum Winograd {
         let alpha = T.alpha, m = T.m
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
         let tiles = tileRows.count * t.tilesWide
-        let planeStride = p.outChannels * tiles
+        let planeStride = p.outChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.outChannels * tileRows.count, minimumChunk: 4) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * alpha * alpha)
             defer { scratch.deallocate() }
