@@ -56,15 +56,17 @@ enum Winograd {
 
     /// The Winograd variant `Conv.algorithm(for:)` picks, or nil to use im2col. Chosen from
     /// kernel-bench runs (one thread, VGG16 / ResNet50 at 112x112, batch 1 and 16):
-    /// - few channels (< 32), or outputs wider than 56: the transforms cost more than they save;
-    /// - 28...56: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
+    /// - few channels (< 32), or outputs wider than 112: the transforms cost more than they save
+    ///   (with planes padded against cache-set aliasing, 112 gains too: VGG16 64->64 @112
+    ///   b16 ~140 ms against ~175 ms for im2col);
+    /// - 28...112: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
     /// - 7..<28: F(2x2) (F(4x4) wastes ~30% on 14 and 7, whose tiles overhang), ~1.1-1.6x;
     /// - below 7 (4x4 at conv5): F(2x2) only with enough tiles across the batch for wide GEMMs.
     static func preferred(for p: ConvParams) -> Conv.Algorithm? {
         guard applies(to: p), p.inChannels >= 32, p.outChannels >= 32 else { return nil }
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
         let side = min(outH, outW)
-        if max(outH, outW) > 56 { return nil }
+        if max(outH, outW) > 112 { return nil }
         if side >= 28 { return .winograd4 }
         if side >= 7 { return .winograd2 }
         let tiles = p.batch * ((outH + 1) / 2) * ((outW + 1) / 2)
