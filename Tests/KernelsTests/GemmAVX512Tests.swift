@@ -91,3 +91,35 @@ struct GemmAVX512Tests {
         #expect(CPUFeatures.usesAVX512GEMM == !disabled)
     }
 }
+
+@Suite("Gemm batches")
+struct GemmBatchTests {
+    @Test("sgemmBatch gives each product what one sgemm call gives it",
+          arguments: [(count: 5, m: 9, n: 50, k: 33), (count: 2, m: 64, n: 300, k: 70), (count: 1, m: 3, n: 4, k: 5)])
+    func batchMatchesSingleProducts(_ shape: (count: Int, m: Int, n: Int, k: Int)) {
+        let (count, m, n, k) = shape
+        let a = KernelTestData.random(count * m * k, seed: 41)
+        let b = KernelTestData.random(count * k * n, seed: 42)
+        var batched = [Float](repeating: .nan, count: count * m * n)
+        var single = batched
+        batched.withUnsafeMutableBufferPointer { c in
+            Gemm.sgemmBatch(count: count, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                            a: a, lda: k, strideA: m * k, b: b, ldb: n, strideB: k * n,
+                            beta: 0, c: c.baseAddress!, ldc: n, strideC: m * n)
+        }
+        a.withUnsafeBufferPointer { aBuffer in
+            b.withUnsafeBufferPointer { bBuffer in
+                single.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<count {
+                        Gemm.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
+                                   a: aBuffer.baseAddress! + i * m * k, lda: k,
+                                   b: bBuffer.baseAddress! + i * k * n, ldb: n,
+                                   beta: 0, c: c.baseAddress! + i * m * n, ldc: n)
+                    }
+                }
+            }
+        }
+        // Same kernels, same summation order per element: equal up to rounding of the split.
+        #expect(KernelTestData.worstRelativeError(batched, single) <= 1e-6)
+    }
+}
