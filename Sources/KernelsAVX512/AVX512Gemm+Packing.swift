@@ -3,7 +3,7 @@
 extension AVX512Gemm {
     /// Packs `op(B)[p0 ..< p0 + kc, j0 ..< j0 + nc]` into column panels of `columnsPerPanel`
     /// (the last one `16 * vectors` wide, zero past column `nc`), each stored as `kc` rows.
-    /// Returns nothing; panel `q` starts at `packed + q * columnsPerPanel * kc`.
+    /// Panel `q` starts at `packed + q * columnsPerPanel * kc`.
     static func packB(
         kc: Int, nc: Int, b: UnsafePointer<Float>, ldb: Int, transposed: Bool,
         p0: Int, j0: Int, into packed: UnsafeMutablePointer<Float>
@@ -16,10 +16,24 @@ extension AVX512Gemm {
             let width = panelWidth(columns)
             let destination = packed + q * nr * kc
             if transposed {
-                // op(B)[p, j] = B[j, p]: walk each source row, scatter down the panel.
-                for j in 0..<columns {
+                // op(B)[p, j] = B[j, p]: 16 source rows at a time, so each packed row segment
+                // is one cache line and each source row is read sequentially.
+                var j = 0
+                while j < columns {
+                    let group = min(16, columns - j)
                     let source = b + (j0 + first + j) * ldb + p0
-                    for p in 0..<kc { destination[p * width + j] = source[p] }
+                    if group == 16 {
+                        for p in 0..<kc {
+                            var gathered = Vector()
+                            for lane in 0..<16 { gathered[lane] = source[lane * ldb + p] }
+                            store(gathered, destination + p * width + j)
+                        }
+                    } else {
+                        for p in 0..<kc {
+                            for lane in 0..<group { destination[p * width + j + lane] = source[lane * ldb + p] }
+                        }
+                    }
+                    j += group
                 }
                 if columns < width {
                     for p in 0..<kc {
