@@ -45,12 +45,16 @@ public enum AVX512Gemm {
         // as packed panels on conv shapes, and it saves a pass over `B` per depth block, which
         // costs most when `m` is small (64-channel layers). Transposed `B` is always packed.
         let direct = !transposedB
+        // Equal depth blocks (576 -> 3 x 192, not 256 + 256 + 64), so no block is so shallow
+        // that loading and storing its C tiles shows.
+        let depthBlocks = (k + depthBlock - 1) / depthBlock
+        let balancedDepth = (k + depthBlocks - 1) / depthBlocks
         var j0 = columns.lowerBound
         while j0 < columns.upperBound {
             let nc = min(columnBlock, columns.upperBound - j0)
             var p0 = 0
             while p0 < k {
-                let kc = min(depthBlock, k - p0)
+                let kc = min(balancedDepth, k - p0)
                 if !direct {
                     packB(kc: kc, nc: nc, b: b, ldb: ldb, transposed: transposedB, p0: p0, j0: j0, into: packedB)
                 } else if nc % 16 != 0 {
