@@ -38,36 +38,29 @@ private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha:
     }
 }
 
-/// Where the microkernel reads `A`: element `(r, p)` of the 8-row block is at
-/// `base + min(r, rows - 1) * rowStride + p * depthStride`, which covers a packed panel
-/// (`rowStride` 1, `depthStride` 8), `A` in place (`lda`, 1) and `A` transposed in place
-/// (1, `lda`). Rows past `rows` repeat the last one; the caller discards them.
-struct ABlock {
-    var base: UnsafePointer<Float>
-    var rows: Int
-    var rowStride: Int
-    var depthStride: Int
-
-    @inline(__always)
-    func row(_ r: Int) -> UnsafePointer<Float> { base + min(r, rows - 1) &* rowStride }
-}
-
 /// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
-/// `ldb` floats apart (a packed panel, or `B` itself). `vectors` is a constant at every call site, so the unused
+/// `ldb` floats apart (a packed panel, or `B` itself). Element `(r, p)` of `A` is at
+/// `a + min(r, aRows - 1) * aRowStride + p * aDepthStride`, which covers `A` in place
+/// (`lda`, 1) and `A` transposed in place (1, `lda`); rows past `aRows` repeat the last one
+/// and the caller discards them. (Plain parameters rather than a struct: a type defined here
+/// would get value-witness helpers the linker may share with code for other CPUs.) `vectors` is a constant at every call site, so the unused
 /// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
-@inline(__always)
+// `always` (not the heuristic `__always`): each `vectors` case must get its own inlined copy
+// with the constant folded in, or the 16-column case runs a generic loop with spills.
+@inline(always)
 private func tile(
-    _ vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>, ldb: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+    _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     let zero = Vector()
     var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
     var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
     var c40 = zero, c41 = zero, c42 = zero, c50 = zero, c51 = zero, c52 = zero
     var c60 = zero, c61 = zero, c62 = zero, c70 = zero, c71 = zero, c72 = zero
-    let a0 = a.row(0), a1 = a.row(1), a2 = a.row(2), a3 = a.row(3)
-    let a4 = a.row(4), a5 = a.row(5), a6 = a.row(6), a7 = a.row(7)
-    let step = a.depthStride
+    func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, aRows - 1) &* aRowStride }
+    let a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3)
+    let a4 = row(4), a5 = row(5), a6 = row(6), a7 = row(7)
+    let step = aDepthStride
     var offset = 0
     var pb = b
     for _ in 0..<kc {
@@ -99,12 +92,15 @@ private func tile(
 /// The tile for `vectors` in 1...3, each specialization compiled separately.
 @inline(never)
 func microkernel(
-    vectors: Int, kc: Int, a: ABlock, b: UnsafePointer<Float>, ldb: Int,
-    c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
     switch vectors {
-    case 3: tile(3, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    case 2: tile(2, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    default: tile(1, kc: kc, a: a, b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
     }
 }

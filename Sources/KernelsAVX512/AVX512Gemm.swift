@@ -68,9 +68,9 @@ public enum AVX512Gemm {
                 @inline(__always)
                 func tileAt(_ i0: Int, _ q: Int) {
                     let tileRows = min(mr, rows.upperBound - i0)
-                    let aBlock = transposedA
-                        ? ABlock(base: a + p0 * lda + i0, rows: tileRows, rowStride: 1, depthStride: lda)
-                        : ABlock(base: a + i0 * lda + p0, rows: tileRows, rowStride: lda, depthStride: 1)
+                    // `A` read in place: row stride and depth stride swap when transposed.
+                    let aBlock = transposedA ? a + p0 * lda + i0 : a + i0 * lda + p0
+                    let aRowStride = transposedA ? 1 : lda, aDepthStride = transposedA ? lda : 1
                     let tileColumns = min(nr, nc - q * nr)
                     let vectors = panelWidth(tileColumns) / 16
                     let bPanel: UnsafePointer<Float>, bStride: Int
@@ -83,12 +83,14 @@ public enum AVX512Gemm {
                     }
                     let cTile = c + i0 * ldc + j0 + q * nr
                     if tileRows == mr, tileColumns == vectors * 16 {
-                        microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, ldb: bStride, c: cTile,
+                        microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: aRowStride,
+                                    aDepthStride: aDepthStride, b: bPanel, ldb: bStride, c: cTile,
                                     ldc: ldc, alpha: alpha, accumulate: accumulate)
                         return
                     }
                     // Ragged edge: full tile into scratch, then only the valid part to C.
-                    microkernel(vectors: vectors, kc: kc, a: aBlock, b: bPanel, ldb: bStride, c: edge,
+                    microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: aRowStride,
+                                aDepthStride: aDepthStride, b: bPanel, ldb: bStride, c: edge,
                                 ldc: nr, alpha: alpha, accumulate: false)
                     for r in 0..<tileRows {
                         let source = edge + r * nr
