@@ -11,13 +11,21 @@ extension Gemm {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if CPUFeatures.usesAVX512GEMM {
+        if CPUFeatures.usesAVX512GEMM, !prefersBLAS(transB: transB, m: m) {
             avx512Sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
             blasSgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         }
+    }
+
+    /// Shapes OpenBLAS runs faster than the AVX-512 kernels: a transposed `B` with few rows
+    /// (a fully connected layer, ONNX Gemm `transB=1`), where packing `B` costs as much as the
+    /// product (one thread, 1x1000x2048: 4.6 against 8.5 GFLOPS; 16x1000x2048: 63 against 78;
+    /// from 32 rows on the AVX-512 kernels are as fast alone and scale to two threads).
+    static func prefersBLAS(transB: Bool, m: Int) -> Bool {
+        transB && m <= 16
     }
 
     /// `sgemm` through OpenBLAS (`cblas_sgemm`), whatever the CPU.
