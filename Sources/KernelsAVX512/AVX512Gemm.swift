@@ -9,7 +9,7 @@
 /// products such as batch-1 late layers). `B` is packed only when transposed or ragged.
 /// The caller (Kernels' `Gemm`) threads by handing each worker disjoint rows or columns.
 public enum AVX512Gemm {
-    /// Rows of `A` per packed panel and per register tile (MR).
+    /// Rows per register tile (MR); `A` is read 8 rows at a time.
     public static let rowsPerPanel = 8
     /// Columns of `B` per packed panel and per register tile (NR, three zmm vectors).
     public static let columnsPerPanel = 48
@@ -32,12 +32,13 @@ public enum AVX512Gemm {
         rows: Range<Int>, columns: Range<Int>, workspace: UnsafeMutablePointer<Float>
     ) {
         guard !rows.isEmpty, !columns.isEmpty else { return }
-        if beta != 0, beta != 1 {
+        if beta != 1, beta != 0 || k <= 0 {
             for i in rows {
                 let row = c + i * ldc
-                for j in columns { row[j] *= beta }
+                for j in columns { row[j] = beta == 0 ? 0 : beta * row[j] }
             }
         }
+        guard k > 0 else { return }
         let mr = rowsPerPanel, nr = columnsPerPanel
         let packedB = workspace
         let edge = workspace + depthBlock * columnBlock
