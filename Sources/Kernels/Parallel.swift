@@ -5,9 +5,10 @@ import Foundation
 /// Splits independent work across the machine's cores.
 ///
 /// Threading policy (one rule, so the two thread pools never fight):
-/// - OpenBLAS owns the threading of every GEMM. Kernels call `cblas_sgemm` only from the calling
-///   thread, never from inside a `Parallel.forEachChunk` body, so BLAS may use all cores for a
-///   large product (convolution GEMMs are large enough to scale).
+/// - On CPUs with AVX-512 (`CPUFeatures.usesAVX512GEMM`) GEMMs are our own loops and thread
+///   with `forEachChunk` like the rest. Otherwise OpenBLAS owns the threading of every GEMM:
+///   kernels call `cblas_sgemm` only from the calling thread, never from inside a
+///   `Parallel.forEachChunk` body, so BLAS may use all cores for a large product.
 /// - Our own loops (im2col, depthwise convolution, pooling, batch norm, and elementwise ops on
 ///   large tensors, see `Elementwise`) run in parallel with `forEachChunk` and never call BLAS.
 /// Kernels therefore never toggle `openblas_set_num_threads` mid-run; a host that runs several

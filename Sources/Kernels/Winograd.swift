@@ -35,10 +35,16 @@ enum Winograd {
                                           Tiling.workspaceLimit / max(perTileRow, 1)))
         }
 
-        /// Transformed input plus products for one chunk.
+        /// Transformed input plus products for one chunk (each point's plane padded, see
+        /// `planePadding`).
         var workspaceCount: Int {
-            alpha * alpha * (params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
+            alpha * alpha * ((params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
+                             + 2 * Tiling.planePadding)
         }
+        /// Floats between consecutive points' planes beyond the plane itself: without it a
+        /// plane is often a multiple of 4 KB (128 channels x 224 tiles), so the 16 or 36 points
+        /// of one tile land in the same cache set and the transforms thrash L1.
+        static let planePadding = 16
         /// Transformed weights.
         var packedWeightCount: Int { alpha * alpha * params.outChannels * params.inChannels }
     }
@@ -50,15 +56,17 @@ enum Winograd {
 
     /// The Winograd variant `Conv.algorithm(for:)` picks, or nil to use im2col. Chosen from
     /// kernel-bench runs (one thread, VGG16 / ResNet50 at 112x112, batch 1 and 16):
-    /// - few channels (< 32), or outputs wider than 56: the transforms cost more than they save;
-    /// - 28...56: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
+    /// - few channels (< 32), or outputs wider than 112: the transforms cost more than they save
+    ///   (with planes padded against cache-set aliasing, 112 gains too: VGG16 64->64 @112
+    ///   b16 ~140 ms against ~175 ms for im2col);
+    /// - 28...112: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
     /// - 7..<28: F(2x2) (F(4x4) wastes ~30% on 14 and 7, whose tiles overhang), ~1.1-1.6x;
     /// - below 7 (4x4 at conv5): F(2x2) only with enough tiles across the batch for wide GEMMs.
     static func preferred(for p: ConvParams) -> Conv.Algorithm? {
         guard applies(to: p), p.inChannels >= 32, p.outChannels >= 32 else { return nil }
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
         let side = min(outH, outW)
-        if max(outH, outW) > 56 { return nil }
+        if max(outH, outW) > 112 { return nil }
         if side >= 28 { return .winograd4 }
         if side >= 7 { return .winograd2 }
         let tiles = p.batch * ((outH + 1) / 2) * ((outW + 1) / 2)
@@ -97,19 +105,18 @@ enum Winograd {
         let p = t.params
         let points = t.alpha * t.alpha
         let v = workspace
-        let products = workspace + points * p.inChannels * t.tilesWide * t.tileRowsPerChunk
+        let products = workspace + points * (p.inChannels * t.tilesWide * t.tileRowsPerChunk + Tiling.planePadding)
         let tileRows = p.batch * t.tilesHigh
         var first = 0
         while first < tileRows {
             let rows = first..<min(first + t.tileRowsPerChunk, tileRows)
             let tiles = rows.count * t.tilesWide
             transformInput(T.self, t, input: input, tileRows: rows, into: v)
-            for xi in 0..<points {
-                Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: tiles, k: p.inChannels,
-                           alpha: 1, a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
-                           b: v + xi * p.inChannels * tiles, ldb: tiles, beta: 0,
-                           c: products + xi * p.outChannels * tiles, ldc: tiles)
-            }
+            Gemm.sgemmBatch(count: points, transA: false, transB: false,
+                            m: p.outChannels, n: tiles, k: p.inChannels, alpha: 1,
+                            a: u, lda: p.inChannels, strideA: p.outChannels * p.inChannels,
+                            b: v, ldb: tiles, strideB: p.inChannels * tiles + Tiling.planePadding, beta: 0,
+                            c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding)
             transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
             first = rows.upperBound
@@ -130,7 +137,7 @@ enum Winograd {
         let bandW = t.tilesWide * m + 2
         let bandCount = alpha * bandW
         let tiles = tileRows.count * t.tilesWide
-        let planeStride = p.inChannels * tiles
+        let planeStride = p.inChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.inChannels * tileRows.count, minimumChunk: 4) { range in
             let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + 2 * alpha * alpha)
             defer { band.deallocate() }
@@ -175,7 +182,7 @@ enum Winograd {
         let alpha = T.alpha, m = T.m
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
         let tiles = tileRows.count * t.tilesWide
-        let planeStride = p.outChannels * tiles
+        let planeStride = p.outChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.outChannels * tileRows.count, minimumChunk: 4) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * alpha * alpha)
             defer { scratch.deallocate() }

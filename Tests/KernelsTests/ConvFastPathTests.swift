@@ -117,12 +117,13 @@ struct ConvFastPathTests {
                 < KernelTestData.tolerance)
         #expect(try fusedError(p, algorithm: .winograd4, residual: true, activation: .swish, packed: true)
                 < KernelTestData.tolerance)
-        // The measured choice: F(4x4) from 28 to 56, F(2x2) below, im2col for tiny single images
-        // and for outputs wider than 56.
+        // The measured choice: F(4x4) from 28 to 112, F(2x2) below, im2col for tiny single images
+        // and for outputs wider than 112.
         #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 28, 28, kernel: 3, pads: (1, 1))) == .winograd4)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .im2col)
         #expect(Conv.algorithm(for: conv2D(batch: 16, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .winograd2)
-        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 112, 112, kernel: 3, pads: (1, 1))) == .im2col)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 112, 112, kernel: 3, pads: (1, 1))) == .winograd4)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 224, 224, kernel: 3, pads: (1, 1))) == .im2col)
         let plan = try Conv.Plan(p)
         #expect(plan.packedWorkspaceCount < plan.workspaceCount)
         let narrow = conv2D(batch: 1, 3, 40, 6, 7, kernel: 3, pads: (1, 1))

@@ -7,6 +7,7 @@ import Kernels
 ///
 ///     kernel-bench [--models resnet50,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
 ///                  [--reps 3] [--compare im2col,winograd2,winograd4] [--threads N] [--quiet]
+///                  [--no-gemm] [--gemm-shapes MxNxK,...]
 ///
 /// `--compare` times every listed algorithm that can run a shape besides the plan's own choice
 /// ("auto"), and prints totals for auto and for the best per shape. `--threads` sets both our
@@ -20,6 +21,9 @@ struct Options {
     var threads: Int?
     var quiet = false
     var gemm = true
+    /// Extra SGEMM shapes `MxNxK` to time (the conv GEMMs in isolation); a suffix `tn`, `nt`
+    /// or `tt` transposes A and / or B (the training GEMMs).
+    var gemmShapes: [(dims: [Int], transA: Bool, transB: Bool)] = []
 
     init(_ arguments: [String]) {
         var rest = arguments.makeIterator()
@@ -33,6 +37,14 @@ struct Options {
             case "--threads": threads = Int(rest.next() ?? "")
             case "--quiet": quiet = true
             case "--no-gemm": gemm = false
+            case "--gemm-shapes":
+                gemmShapes = (rest.next() ?? "").split(separator: ",").compactMap { spec in
+                    let transposes = spec.suffix(2).allSatisfy { $0 == "t" || $0 == "n" } ? String(spec.suffix(2)) : "nn"
+                    let dims = spec.dropLast(transposes == "nn" && !spec.hasSuffix("nn") ? 0 : 2)
+                        .split(separator: "x").compactMap { Int($0) }
+                    guard dims.count == 3 else { return nil }
+                    return (dims, transposes.first == "t", transposes.last == "t")
+                }
             default: print("unknown flag \(flag)"); exit(2)
             }
         }
@@ -84,14 +96,15 @@ func benchConv(_ params: ConvParams, plan: Conv.Plan, options: Options) throws -
     return (seconds, 2 * macs)
 }
 
-func benchGemm(_ n: Int, reps: Int) throws -> Double {
-    let a = filled(n * n, seed: 4), b = filled(n * n, seed: 5)
-    var c = [Float](repeating: 0, count: n * n)
+/// GFLOPS of `Gemm.compute` for an `m x n x k` product.
+func benchGemm(m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, reps: Int) throws -> Double {
+    let a = filled(m * k, seed: 4), b = filled(k * n, seed: 5)
+    var c = [Float](repeating: 0, count: m * n)
     let seconds = try bestTime(reps: reps) {
-        try Gemm.compute(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, b: b,
+        try Gemm.compute(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, b: b,
                          beta: 0, c: .none, y: &c)
     }
-    return 2 * Double(n * n * n) / seconds / 1e9
+    return 2 * Double(m * n * k) / seconds / 1e9
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -99,9 +112,16 @@ if let threads = options.threads {
     Parallel.setThreadCount(threads)
     Parallel.setBLASThreadCount(threads)
 }
-print("cores \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads \(Parallel.blasThreadCount)")
+print("cores \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads \(Parallel.blasThreadCount), "
+      + "GEMM \(CPUFeatures.usesAVX512GEMM ? "AVX-512 kernels" : "OpenBLAS")")
 if options.gemm {
-    print(String(format: "sgemm 2048^3: %.1f GFLOPS", try benchGemm(2048, reps: options.reps)))
+    print(String(format: "sgemm 2048^3: %.1f GFLOPS", try benchGemm(m: 2048, n: 2048, k: 2048, reps: options.reps)))
+}
+for shape in options.gemmShapes {
+    let (d, transA, transB) = shape
+    let gflops = try benchGemm(m: d[0], n: d[1], k: d[2], transA: transA, transB: transB, reps: options.reps)
+    print(String(format: "sgemm %dx%dx%d%@: %.1f GFLOPS", d[0], d[1], d[2],
+                 transA || transB ? " " + (transA ? "t" : "n") + (transB ? "t" : "n") : "", gflops))
 }
 var summary: [String] = []
 for model in options.models {

@@ -1,0 +1,106 @@
+// Register-tile microkernels: an 8-row x (16 * vectors)-column block of C from packed panels.
+// Only called after a run-time CPU check (see Kernels' CPUFeatures); never on other CPUs.
+
+typealias Vector = SIMD16<Float>
+
+@inline(__always)
+func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+}
+
+@inline(__always)
+func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+}
+
+/// One row of the tile: `c_v += a * b_v` for the first `vectors` column vectors.
+@inline(__always)
+private func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2: Vector,
+                    _ c0: inout Vector, _ c1: inout Vector, _ c2: inout Vector) {
+    let s = Vector(repeating: a)
+    c0 = c0.addingProduct(s, b0)
+    if vectors > 1 { c1 = c1.addingProduct(s, b1) }
+    if vectors > 2 { c2 = c2.addingProduct(s, b2) }
+}
+
+/// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to `c`.
+@inline(__always)
+private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
+                      _ c0: Vector, _ c1: Vector, _ c2: Vector) {
+    if accumulate {
+        store(load(c).addingProduct(alpha, c0), c)
+        if vectors > 1 { store(load(c + 16).addingProduct(alpha, c1), c + 16) }
+        if vectors > 2 { store(load(c + 32).addingProduct(alpha, c2), c + 32) }
+    } else {
+        store(alpha * c0, c)
+        if vectors > 1 { store(alpha * c1, c + 16) }
+        if vectors > 2 { store(alpha * c2, c + 32) }
+    }
+}
+
+/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
+/// `ldb` floats apart (a packed panel, or `B` itself). Element `(r, p)` of `A` is at
+/// `a + min(r, aRows - 1) * aRowStride + p * aDepthStride`, which covers `A` in place
+/// (`lda`, 1) and `A` transposed in place (1, `lda`); rows past `aRows` repeat the last one
+/// and the caller discards them. (Plain parameters rather than a struct: a type defined here
+/// would get value-witness helpers the linker may share with code for other CPUs.) `vectors` is a constant at every call site, so the unused
+/// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
+// `always` (not the heuristic `__always`): each `vectors` case must get its own inlined copy
+// with the constant folded in, or the 16-column case runs a generic loop with spills.
+@inline(always)
+private func tile(
+    _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+) {
+    let zero = Vector()
+    var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
+    var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
+    var c40 = zero, c41 = zero, c42 = zero, c50 = zero, c51 = zero, c52 = zero
+    var c60 = zero, c61 = zero, c62 = zero, c70 = zero, c71 = zero, c72 = zero
+    func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, aRows - 1) &* aRowStride }
+    let a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3)
+    let a4 = row(4), a5 = row(5), a6 = row(6), a7 = row(7)
+    let step = aDepthStride
+    var offset = 0
+    var pb = b
+    for _ in 0..<kc {
+        let b0 = load(pb)
+        let b1 = vectors > 1 ? load(pb + 16) : zero
+        let b2 = vectors > 2 ? load(pb + 32) : zero
+        fmaRow(a0[offset], vectors, b0, b1, b2, &c00, &c01, &c02)
+        fmaRow(a1[offset], vectors, b0, b1, b2, &c10, &c11, &c12)
+        fmaRow(a2[offset], vectors, b0, b1, b2, &c20, &c21, &c22)
+        fmaRow(a3[offset], vectors, b0, b1, b2, &c30, &c31, &c32)
+        fmaRow(a4[offset], vectors, b0, b1, b2, &c40, &c41, &c42)
+        fmaRow(a5[offset], vectors, b0, b1, b2, &c50, &c51, &c52)
+        fmaRow(a6[offset], vectors, b0, b1, b2, &c60, &c61, &c62)
+        fmaRow(a7[offset], vectors, b0, b1, b2, &c70, &c71, &c72)
+        offset &+= step
+        pb += ldb
+    }
+    let scale = Vector(repeating: alpha)
+    storeRow(c, vectors, scale, accumulate, c00, c01, c02)
+    storeRow(c + ldc, vectors, scale, accumulate, c10, c11, c12)
+    storeRow(c + 2 * ldc, vectors, scale, accumulate, c20, c21, c22)
+    storeRow(c + 3 * ldc, vectors, scale, accumulate, c30, c31, c32)
+    storeRow(c + 4 * ldc, vectors, scale, accumulate, c40, c41, c42)
+    storeRow(c + 5 * ldc, vectors, scale, accumulate, c50, c51, c52)
+    storeRow(c + 6 * ldc, vectors, scale, accumulate, c60, c61, c62)
+    storeRow(c + 7 * ldc, vectors, scale, accumulate, c70, c71, c72)
+}
+
+/// The tile for `vectors` in 1...3, each specialization compiled separately.
+@inline(never)
+func microkernel(
+    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+) {
+    switch vectors {
+    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    }
+}
