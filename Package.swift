@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Models", "Runtime"],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models"], swiftSettings: optimizedInDebug),
         .testTarget(name: "GradCAMTests", dependencies: ["GradCAM", "Models", "Training", "Datasets"],
                     swiftSettings: optimizedInDebug),
