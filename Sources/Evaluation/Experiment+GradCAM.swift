@@ -67,9 +67,20 @@ extension Experiment {
                                       validResamples: interval == nil ? 0 : c.bootstrapResamples)
             }
             let allZero = Set(wanted.indices.filter { explanations[$0].map.allZero }.map { wanted[$0] })
+            // Per class of the lesion images (e.g. benign vs malignant), each with its own interval.
+            var perClass: [String: LocalizationClassResult] = [:]
+            for label in Set(localized.map(\.label)) {
+                let ids = localized.filter { $0.label == label }.map(\.imageID)
+                let name = label < data.dataset.classNames.count ? data.dataset.classNames[label] : "class \(label)"
+                perClass[name] = LocalizationClassResult(
+                    images: ids.count,
+                    pointingGame: estimate(ids.map { hits[$0] == true ? 1.0 : 0.0 }),
+                    energyInside: estimate(ids.map { energies[$0] ?? 0 }))
+            }
             localization = LocalizationResult(images: scoredIDs.count, pointingGame: estimate(hitValues),
                                               energyInside: estimate(energyValues),
-                                              allZeroMaps: scoredIDs.filter { allZero.contains($0) }.count)
+                                              allZeroMaps: scoredIDs.filter { allZero.contains($0) }.count,
+                                              perClass: perClass)
         }
 
         let folder = directory.gradcam.appendingPathComponent(prepared.entry.name)

@@ -70,6 +70,16 @@ public struct LocalizationResult: Sendable, Equatable, Codable {
     public var energyInside: MetricEstimate
     /// Images whose map was zero everywhere (scored as a miss with no energy inside).
     public var allZeroMaps: Int?
+    /// The same scores per true class of the lesion images (by class name), each with its
+    /// own bootstrap interval; nil in results written before it existed.
+    public var perClass: [String: LocalizationClassResult]?
+}
+
+/// Localization scores of the lesion images of one class.
+public struct LocalizationClassResult: Sendable, Equatable, Codable {
+    public var images: Int
+    public var pointingGame: MetricEstimate
+    public var energyInside: MetricEstimate
 }
 
 /// One picture triple of the gallery.

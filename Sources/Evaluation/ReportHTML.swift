@@ -129,6 +129,10 @@ struct ReportHTML {
             if let l = r.localization {
                 html += "<td>\(l.images)</td><td>\(estimate(l.pointingGame))</td><td>\(estimate(l.energyInside))</td>"
                     + "<td>\(l.allZeroMaps.map(String.init) ?? "?")</td></tr>"
+                for (name, c) in (l.perClass ?? [:]).sorted(by: { $0.key < $1.key }) where (l.perClass?.count ?? 0) > 1 {
+                    html += "<tr><td class=\"name\">\(e(r.model)): \(e(name))</td><td></td><td>\(c.images)</td>"
+                        + "<td>\(estimate(c.pointingGame))</td><td>\(estimate(c.energyInside))</td><td></td></tr>"
+                }
             } else {
                 html += "<td>0</td><td>n/a</td><td>n/a</td><td>n/a</td></tr>"
             }

@@ -54,7 +54,11 @@ final class LogLines: @unchecked Sendable {
         #expect(html.contains("<svg"))
         #expect(html.contains("data:image/png;base64,"))
         // Synthetic lesion images carry circles, so localization is scored.
-        #expect(result.localization != nil)
+        let localization = try #require(result.localization)
+        // Only lesion images are scored; on the synthetic set they are all class "lesion".
+        let perClass = try #require(localization.perClass)
+        #expect(perClass.keys.sorted() == ["lesion"])
+        #expect(perClass["lesion"]?.images == localization.images)
         let firstPNG = try #require(result.gallery.first?.overlay)
         #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(firstPNG).path))
     }
