@@ -137,7 +137,7 @@ struct ReportHTML {
                 html += "<td>0</td><td>n/a</td><td>n/a</td><td>n/a</td></tr>"
             }
         }
-        return html + "</table><p class=\"note\">Maps explain the positive class. Pointing game: the map's peak lies in a lesion circle. "
+        return html + "</table><p class=\"note\">Maps explain the positive class. Pointing game: the map's peak lies in a lesion circle (margin 0: the annotated radius itself, at display resolution). "
             + "Energy: share of the map's mass inside the circles. An all-zero map (no positive evidence at the target layer, common with untrained weights) counts as a miss with energy 0. Intervals: 95% bootstrap over images.</p>\n"
     }
 
