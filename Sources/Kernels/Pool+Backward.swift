@@ -16,26 +16,10 @@ extension Pool {
             dx.update(repeating: 0, count: g.inputPlane)
             var out = 0
             for od in 0..<d.output {
-                let tapsD = d.validTaps(at: od)
                 for oh in 0..<h.output {
-                    let tapsH = h.validTaps(at: oh)
                     for ow in 0..<w.output {
-                        let tapsW = w.validTaps(at: ow)
-                        var best = -Float.infinity
-                        var bestAt = -1
-                        for kd in tapsD {
-                            let id = d.coordinate(output: od, tap: kd)
-                            for kh in tapsH {
-                                let rowStart = (id * h.input + h.coordinate(output: oh, tap: kh)) * w.input
-                                for kw in tapsW {
-                                    let at = rowStart + w.coordinate(output: ow, tap: kw)
-                                    if source[at] > best || bestAt < 0 {
-                                        best = source[at]
-                                        bestAt = at
-                                    }
-                                }
-                            }
-                        }
+                        let cell = g.firstMaximum(in: source, od: od, oh: oh, ow: ow).cell
+                        let bestAt = cell.d < 0 ? -1 : (cell.d * h.input + cell.h) * w.input + cell.w
                         if bestAt >= 0 { dx[bestAt] += dy[out] }
                         out += 1
                     }

@@ -34,28 +34,9 @@ public enum Pool {
             let planeBase = Int64(plane * g.inputPlane)
             var out = 0
             for od in 0..<d.output {
-                let tapsD = d.validTaps(at: od)
                 for oh in 0..<h.output {
-                    let tapsH = h.validTaps(at: oh)
                     for ow in 0..<w.output {
-                        let tapsW = w.validTaps(at: ow)
-                        var best = -Float.infinity
-                        var bestAt = (-1, -1, -1)
-                        for kd in tapsD {
-                            let id = d.coordinate(output: od, tap: kd)
-                            for kh in tapsH {
-                                let ih = h.coordinate(output: oh, tap: kh)
-                                let row = source + (id * h.input + ih) * w.input
-                                for kw in tapsW {
-                                    let iw = w.coordinate(output: ow, tap: kw)
-                                    let value = row[iw]
-                                    if value > best || bestAt.0 < 0 {
-                                        best = value
-                                        bestAt = (id, ih, iw)
-                                    }
-                                }
-                            }
-                        }
+                        let (best, bestAt) = g.firstMaximum(in: source, od: od, oh: oh, ow: ow)
                         destination[out] = best
                         if let indices {
                             let offset = bestAt.0 * indexStrides.0 + bestAt.1 * indexStrides.1
