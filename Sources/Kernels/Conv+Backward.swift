@@ -62,13 +62,8 @@ extension Conv {
         let params = plan.params, geometry = plan.geometry
         let pointwise = plan.algorithm == .pointwise
         let fold = backwardImagesPerChunk(params, geometry)
-        guard backwardWorkspaceCount(params) == 0 || workspace != nil else {
-            throw KernelParameterError(kernel: "ConvGradInput", field: "workspace",
-                                       message: "nil, but \(backwardWorkspaceCount(params)) floats are needed")
-        }
-        let rows = params.outChannels / params.group
-        let depth = params.inChannels / params.group * geometry.kernelVolume
-        let positions = geometry.outputPlane
+        try requireBackwardWorkspace(params, workspace, kernel: "ConvGradInput")
+        let (rows, depth, positions) = groupGemmShape(params, geometry)
         guard rows > 0, positions > 0 else {
             gradInput.update(repeating: 0, count: params.batch * params.inputCountPerImage)
             return
@@ -129,13 +124,8 @@ extension Conv {
     ) throws {
         let params = plan.params, geometry = plan.geometry
         let pointwise = plan.algorithm == .pointwise
-        guard backwardWorkspaceCount(params) == 0 || workspace != nil else {
-            throw KernelParameterError(kernel: "ConvGradWeight", field: "workspace",
-                                       message: "nil, but \(backwardWorkspaceCount(params)) floats are needed")
-        }
-        let rows = params.outChannels / params.group
-        let depth = params.inChannels / params.group * geometry.kernelVolume
-        let positions = geometry.outputPlane
+        try requireBackwardWorkspace(params, workspace, kernel: "ConvGradWeight")
+        let (rows, depth, positions) = groupGemmShape(params, geometry)
         gradWeight.update(repeating: 0, count: params.weightCount)
         guard rows > 0, depth > 0, positions > 0 else { return }
         let fold = backwardImagesPerChunk(params, geometry)
@@ -185,6 +175,17 @@ extension Conv {
                     b: columns + group * depth * positions, ldb: positions,
                     beta: 1, c: gradWeight + group * rows * depth, ldc: depth)
             }
+        }
+    }
+}
+
+extension Conv {
+    /// Both backward passes need `backwardWorkspaceCount` floats of scratch, or none.
+    static func requireBackwardWorkspace(_ params: ConvParams, _ workspace: UnsafeMutablePointer<Float>?,
+                                         kernel: String) throws {
+        let needed = backwardWorkspaceCount(params)
+        guard needed == 0 || workspace != nil else {
+            throw KernelParameterError(kernel: kernel, field: "workspace", message: "nil, but \(needed) floats are needed")
         }
     }
 }

@@ -128,9 +128,7 @@ extension Conv {
         _ params: ConvParams, _ geometry: WindowGeometry, columns: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        let rows = params.outChannels / params.group
-        let depth = params.inChannels / params.group * geometry.kernelVolume
-        let positions = geometry.outputPlane
+        let (rows, depth, positions) = groupGemmShape(params, geometry)
         for group in 0..<params.group {
             Gemm.sgemm(
                 transA: false, transB: false, m: rows, n: positions, k: depth, alpha: 1,

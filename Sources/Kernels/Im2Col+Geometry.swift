@@ -84,3 +84,11 @@ struct WindowGeometry {
     var outputPlane: Int { depth.output * height.output * width.output }
     var kernelVolume: Int { depth.kernel * height.kernel * width.kernel }
 }
+
+/// The per-group GEMM of a convolution, shared by the forward and both backward passes:
+/// `[rows x depth] * [depth x positions]` with rows = Cout/G, depth = Cin/G * kernel
+/// volume, positions = output cells of one image.
+func groupGemmShape(_ params: ConvParams, _ geometry: WindowGeometry) -> (rows: Int, depth: Int, positions: Int) {
+    (params.outChannels / params.group, params.inChannels / params.group * geometry.kernelVolume,
+     geometry.outputPlane)
+}
