@@ -1,22 +1,10 @@
 import Foundation
 @testable import Datasets
 
-/// Where the real MIAS copy lives: `$GRAPHCAM_DATA/mias`, a `shared/data/mias` above this
-/// file, or `/work/shared/data/mias`. Tests that need it are skipped when it is absent.
+/// Where the real MIAS copy lives (`MIAS.findCopy`: `$GRAPHCAM_MIAS`, or a
+/// `shared/data/mias` above this file). Tests that need it are skipped when it is absent.
 enum MIASFixture {
-    static let directory: URL? = {
-        var candidates: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["GRAPHCAM_DATA"] {
-            candidates.append(URL(fileURLWithPath: env).appendingPathComponent("mias"))
-        }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            candidates.append(dir.appendingPathComponent("shared/data/mias"))
-        }
-        candidates.append(URL(fileURLWithPath: "/work/shared/data/mias"))
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Info.txt").path) }
-    }()
+    static let directory: URL? = MIAS.findCopy(above: URL(fileURLWithPath: #filePath))
 
     static var available: Bool { directory != nil }
 }
