@@ -159,6 +159,11 @@ public final class Program {
     /// Checks and writes the run-time inputs, then runs every step: the part of a run that
     /// `run` and `runStep` share.
     func execute(_ inputs: [String: Tensor]) throws {
+        try execute(inputs, steps: steps)
+    }
+
+    /// `execute` over `schedule` (the profiler passes none and runs the steps itself).
+    func execute(_ inputs: [String: Tensor], steps schedule: [Step]) throws {
         for name in inputs.keys where !constantInputNames.contains(name) && !runtimeInputNames.contains(name) {
             throw RuntimeError(.input, name, "is not a run-time input of graph '\(graph.name)'")
         }
@@ -170,7 +175,7 @@ public final class Program {
             }
             if let ref = buffers[id.index] { arena.write(t, to: ref) }
         }
-        for step in steps { try step.execute(in: arena) }
+        for step in schedule { try step.execute(in: arena) }
         runCount += 1
     }
 

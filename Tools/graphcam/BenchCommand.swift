@@ -47,6 +47,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --train: what trains (none = everything, head, lastN, lastN+bn).")
     var freeze: String = "last10+bn"
 
+    @Flag(help: "Time each step too: print the slowest steps and the time per kernel path.")
+    var profile = false
+
     @OptionGroup var compile: CompileFlags
 
     func validate() throws {
@@ -77,6 +80,9 @@ struct BenchCommand: ParsableCommand {
         let report = BenchReport(model: source.description, batch: batch, inputs: shapes, program: program,
                                  macs: macs, compileMs: compileMs, timings: timings)
         print(json ? try report.json() : report.text())
+        if profile {
+            print(ProfileReport(steps: try program.profile(feeds, warmup: 1, iterations: iterations)).text())
+        }
     }
 }
 
