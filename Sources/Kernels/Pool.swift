@@ -26,6 +26,10 @@ public enum Pool {
         let params = plan.params
         let g = plan.geometry
         let (d, h, w) = (g.depth, g.height, g.width)
+        if indices == nil, d.input == 1, d.kernel == 1, d.output == 1 {
+            rowwiseMax(plan, input: input, output: output)
+            return
+        }
         // Strides of (d, h, w) within a plane for the flattened index.
         let indexStrides = storageOrder == 0
             ? (h.input * w.input, w.input, 1)

@@ -113,6 +113,25 @@ struct PoolTests {
         }
     }
 
+    @Test("max values without indices (the row-wise path) equal the reference")
+    func maxPoolWithoutIndices() throws {
+        let resNetStem = PoolParams(batch: 2, channels: 3, inSpatial: [28, 28], kernel: [3, 3], strides: [2, 2],
+                                    padsBegin: [1, 1], padsEnd: [1, 1])
+        let wideKernel = PoolParams(batch: 1, channels: 2, inSpatial: [9, 11], kernel: [4, 5], strides: [3, 1],
+                                    padsBegin: [2, 1], padsEnd: [1, 3])
+        let cases = poolCases + [("ResNet stem 3x3 s2 p1", resNetStem), ("4x5 kernel, mixed strides", wideKernel)]
+        for (name, p) in cases {
+            let input = KernelTestData.random(p.batch * p.channels * p.inSpatial.reduce(1, *), seed: 13)
+            var values = [Float](repeating: .nan, count: p.batch * p.channels * p.outSpatial.reduce(1, *))
+            try input.withUnsafeBufferPointer { x in
+                try values.withUnsafeMutableBufferPointer { y in
+                    try Pool.max(p, input: x.baseAddress!, output: y.baseAddress!)
+                }
+            }
+            #expect(values == referencePool(p, input: input, isMax: true).values, "\(name)")
+        }
+    }
+
     @Test("average with and without count_include_pad", arguments: [false, true])
     func averagePool(countIncludePad: Bool) throws {
         for (name, base) in poolCases {

@@ -1,0 +1,79 @@
+extension Pool {
+    /// MaxPool over 1-D or 2-D windows when no indices are asked for: per output row, the
+    /// maximum over the window's input rows is taken first across whole rows (contiguous,
+    /// vectorizes), then along each window's columns of that one row. The value equals the
+    /// window-order scan of `firstMaximum` (max is order-free for non-NaN inputs).
+    static func rowwiseMax(_ plan: Plan, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let params = plan.params
+        let g = plan.geometry
+        let (h, w) = (g.height, g.width)
+        let planes = params.batch * params.channels
+        let work = Swift.max(1, g.outputPlane * g.kernelVolume)
+        Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: w.input) { buffer in
+                let rowMax = buffer.baseAddress!
+                for plane in range {
+                    let source = input + plane * g.inputPlane
+                    let destination = output + plane * g.outputPlane
+                    for oh in 0..<h.output {
+                        let taps = h.validTaps(at: oh)
+                        let out = destination + oh * w.output
+                        guard !taps.isEmpty else {
+                            out.update(repeating: -.infinity, count: w.output)
+                            continue
+                        }
+                        // Max over the window's rows, whole input width at once.
+                        rowMax.update(from: source + h.coordinate(output: oh, tap: taps.lowerBound) * w.input,
+                                      count: w.input)
+                        for kh in taps.dropFirst() {
+                            let row = source + h.coordinate(output: oh, tap: kh) * w.input
+                            for iw in 0..<w.input {
+                                let v = row[iw]
+                                rowMax[iw] = v > rowMax[iw] ? v : rowMax[iw]
+                            }
+                        }
+                        columnMax(w, rowMax, out)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[ow] = max over the window's valid columns of row`.
+    @inline(__always)
+    private static func columnMax(_ w: WindowAxis, _ row: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        // Interior outputs (all taps inside) without bounds checks; edges through validTaps.
+        let first = Swift.min(w.output, WindowAxis.ceilDiv(w.padBegin, w.stride))
+        let lastTapOffset = (w.kernel - 1) * w.dilation - w.padBegin
+        let end = Swift.max(first, Swift.min(w.output, WindowAxis.floorDiv(w.input - 1 - lastTapOffset, w.stride) + 1))
+        func edge(_ ow: Int) {
+            var best = -Float.infinity
+            var seen = false
+            for kw in w.validTaps(at: ow) {
+                let v = row[w.coordinate(output: ow, tap: kw)]
+                if !seen || v > best { best = v; seen = true }
+            }
+            out[ow] = best
+        }
+        for ow in 0..<first { edge(ow) }
+        if w.kernel == 3, w.dilation == 1 {
+            for ow in first..<end {
+                let start = ow * w.stride - w.padBegin
+                let a = row[start], b = row[start + 1], c = row[start + 2]
+                let ab = b > a ? b : a
+                out[ow] = c > ab ? c : ab
+            }
+        } else {
+            for ow in first..<end {
+                let start = ow * w.stride - w.padBegin
+                var best = row[start]
+                for kw in 1..<w.kernel {
+                    let v = row[start + kw * w.dilation]
+                    if v > best { best = v }
+                }
+                out[ow] = best
+            }
+        }
+        for ow in end..<w.output { edge(ow) }
+    }
+}
