@@ -38,6 +38,7 @@ extension Program {
             writes.append((ref, t))
         }
         for (ref, t) in writes { arena.write(t, to: ref) }
+        repackWeights(touching: writes.map(\.0))
     }
 
     /// Copies every parameter that both programs hold (same name, dtype and element
@@ -47,10 +48,13 @@ extension Program {
     @discardableResult
     public func copyParameters(from other: Program) -> Int {
         var copied = 0
+        var written: [BufferRef] = []
+        defer { repackWeights(touching: written) }
         for id in graph.parameters {
             guard let ref = buffers[id.index], let sourceID = other.valueByName[graph[id].name],
                   let source = other.buffers[sourceID.index], source.dtype == ref.dtype, source.count == ref.count else { continue }
             arena.pointer(ref).copyMemory(from: other.arena.pointer(source), byteCount: ref.byteCount)
+            written.append(ref)
             copied += 1
         }
         return copied

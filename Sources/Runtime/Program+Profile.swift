@@ -49,7 +49,7 @@ extension Step {
     /// A short label of the kernel path, for profiles.
     var kernelDescription: String {
         switch kernel {
-        case .conv(let plan, let activation):
+        case .conv(let plan, let activation, _):
             let act = activation == .none ? "" : "+\(activation)".prefix(12)
             return "\(op.rawValue) \(plan.algorithm.rawValue)\(act)"
         case .binaryFloat(let op, _): return "\(op)"

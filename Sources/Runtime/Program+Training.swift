@@ -9,6 +9,8 @@ public struct StateCopies {
     }
 
     let copies: [Copy]
+    /// Packed conv weights read from a copy's destination: packed again after the copies.
+    let repack: [PackedWeightsBox]
     /// Number of buffer copies per step.
     public var count: Int { copies.count }
 }
@@ -42,7 +44,7 @@ extension Program {
             }
             copies.append(.init(source: source, destination: destination))
         }
-        return StateCopies(copies: copies)
+        return StateCopies(copies: copies, repack: packedWeightBoxes(touching: copies.map(\.destination)))
     }
 
     /// Runs every step on `inputs`, then applies `copies` (an assign after the step). Unlike
@@ -57,6 +59,7 @@ extension Program {
         for copy in copies.copies {
             arena.pointer(copy.destination).copyMemory(from: arena.pointer(copy.source), byteCount: copy.source.byteCount)
         }
+        for box in copies.repack { box.repack(from: arena) }
     }
 
     /// The current contents of a value's buffer (or its compile-time value), without the

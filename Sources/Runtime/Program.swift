@@ -68,6 +68,28 @@ public final class Program {
         self.sourceNames = sourceNames
     }
 
+    /// `kernel`, marked prepacked when it is a conv whose algorithm transforms its weights
+    /// (Winograd) and whose weights are compile-time values.
+    private static func prepackingWeights(_ kernel: StepKernel, weightIsConstant: Bool) -> StepKernel {
+        guard weightIsConstant, case .conv(let plan, let activation, _) = kernel,
+              plan.packedWorkspaceCount != plan.workspaceCount else { return kernel }
+        return .conv(plan, activation: activation, prepacked: true)
+    }
+
+    /// Packs again the weights of every step that reads bytes in `refs`: after this program
+    /// overwrote weights (`setParameters`, `copyParameters`, training state copies).
+    func repackWeights(touching refs: [BufferRef]) {
+        for step in steps {
+            guard let box = step.packedWeights, refs.contains(where: box.reads) else { continue }
+            box.repack(from: arena)
+        }
+    }
+
+    /// The steps whose packed weights read bytes in `refs`.
+    func packedWeightBoxes(touching refs: [BufferRef]) -> [PackedWeightsBox] {
+        steps.compactMap { step in step.packedWeights.flatMap { box in refs.contains(where: box.reads) ? box : nil } }
+    }
+
     /// Compiles `graph` for the given input shapes.
     ///
     /// - Parameters:
@@ -99,7 +121,8 @@ public final class Program {
             let signature = NodeSignature(node: node, inputs: node.inputs.map { $0.map { g[$0].type } },
                                           outputs: node.outputs.map { g[$0].type },
                                           constants: node.inputs.map { $0.flatMap { g[$0].data } })
-            kernels.append(try makeKernel(signature))
+            kernels.append(prepackingWeights(try makeKernel(signature), weightIsConstant: signature.constants.count > 1
+                                                 && signature.constants[1] != nil))
         }
         let layout = try ProgramLayout.make(graph: g, kernels: kernels, pinned: options.pinned,
                                             planMemory: options.planMemory)
@@ -123,6 +146,10 @@ public final class Program {
             arena.write(t, to: ref)
             g.values[i].data = nil
             inArena[i] = true
+        }
+        for s in steps.indices {
+            guard case .conv(let plan, _, true) = steps[s].kernel, let weight = steps[s].inputs[1] else { continue }
+            steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, arena: arena)
         }
         return Program(graph: g, options: options, layout: layout, steps: steps, arena: arena, weightsInArena: inArena,
                        constantInputNames: Set(constantInputs.keys), foldedByName: spec.computedByName,

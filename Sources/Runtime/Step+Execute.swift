@@ -75,10 +75,11 @@ extension Step {
                 scores: f(try input(0)), labels: arena.int64s(try input(1)), weights: optionalInput(2).map(f),
                 p, loss: f(try output(0)), logProb: f(try output(1)))
             if let error { throw labelError(error, classes: p.classes) }
-        case .conv(let plan, let activation):
+        case .conv(let plan, let activation, _):
             let epilogue = ConvEpilogue(residual: optionalInput(3).map { UnsafePointer(f($0)) }, activation: activation)
             try kernelCall {
                 try Conv.forward(plan, input: f(try input(0)), weight: f(try input(1)),
+                                 packed: packedWeights?.weights,
                                  bias: optionalInput(2).map(f), output: f(try output(0)),
                                  workspace: scratch.map(arena.floats(atByteOffset:)), epilogue: epilogue)
             }

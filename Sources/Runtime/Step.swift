@@ -27,7 +27,9 @@ enum StepKernel {
     /// Conv and FusedConv through `Conv.forward` with an epilogue
     /// `act(conv + bias + residual)`; the residual is FusedConv's input 3 (Z) when present.
     /// An im2col conv uses the step's scratch.
-    case conv(Conv.Plan, activation: FusedActivation)
+    /// `prepacked`: the weights are compile-time values, transformed once for the plan's
+    /// algorithm (`Step.packedWeights`), so the scratch need not hold them.
+    case conv(Conv.Plan, activation: FusedActivation, prepacked: Bool = false)
     case maxPool(Pool.Plan, storageOrder: Int)
     /// AveragePool; `count_include_pad` is part of the params.
     case averagePool(Pool.Plan)
@@ -44,7 +46,7 @@ extension StepKernel {
     /// each step that needs some a region live only during that step.
     var scratchCount: Int {
         switch self {
-        case .conv(let plan, _): return plan.workspaceCount
+        case .conv(let plan, _, let prepacked): return prepacked ? plan.packedWorkspaceCount : plan.workspaceCount
         // Training mode always writes running statistics; without outputs they go to scratch.
         case .batchNorm(let p) where p.training: return 2 * p.channels
         case .gradient(let kernel): return kernel.scratchCount
@@ -65,4 +67,31 @@ struct Step {
     /// Byte offset of this step's scratch region (`kernel.scratchCount` floats), nil when
     /// the kernel needs none.
     var scratch: Int? = nil
+    /// The conv weights transformed for the plan (Winograd), when the kernel is `prepacked`.
+    var packedWeights: PackedWeightsBox? = nil
+}
+
+/// Packed conv weights a step reads; a class so the program can repack them in place when
+/// it overwrites the weights (`setParameters`, `copyParameters`, training state copies).
+final class PackedWeightsBox {
+    let plan: Conv.Plan
+    /// The weight buffer the values were packed from.
+    let source: BufferRef
+    var weights: Conv.PackedWeights
+
+    init(plan: Conv.Plan, source: BufferRef, arena: Arena) {
+        self.plan = plan
+        self.source = source
+        weights = Conv.PackedWeights(plan, weight: arena.floats(source))
+    }
+
+    /// Packs again from the weight buffer.
+    func repack(from arena: Arena) {
+        weights = Conv.PackedWeights(plan, weight: arena.floats(source))
+    }
+
+    /// Whether `ref`'s bytes overlap the weight buffer.
+    func reads(_ ref: BufferRef) -> Bool {
+        ref.offset < source.offset + source.byteCount && source.offset < ref.offset + ref.byteCount
+    }
 }
