@@ -29,14 +29,22 @@ extension Conv {
         return columns + products
     }
 
-    /// im2col / pointwise convolution with the epilogue fused into the last pass over the output.
+    /// im2col / pointwise convolution with the epilogue fused into the last pass over the output:
+    /// with AVX-512 (`segmented`) inside the GEMM's stores, otherwise (OpenBLAS) in a pass after
+    /// each product, copying small images side by side first.
     static func gemmPath(
         _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue,
+        segmented: Bool = CPUFeatures.usesAVX512GEMM
     ) {
         let p = plan.params
         let g = plan.geometry
+        if segmented, p.group == 1 {
+            segmentedGemmPath(plan, input: input, weight: weight, bias: bias, output: output,
+                              workspace: workspace, epilogue: epilogue)
+            return
+        }
         if plan.imagesPerChunk > 1, let workspace {
             foldedGemm(plan, input: input, weight: weight, bias: bias, output: output,
                        workspace: workspace, epilogue: epilogue)
@@ -66,6 +74,49 @@ extension Conv {
                     }
                 }
             }
+        }
+    }
+
+    /// The AVX-512 path for one group: the output images are column segments of one product
+    /// (`Gemm.avx512SegmentedSgemm`) with the epilogue in its final stores. A pointwise conv
+    /// reads the input images in place, the whole batch in one GEMM; im2col fills the columns of
+    /// `imagesPerChunk` images at a time. No products buffer, no pass after the GEMM.
+    private static func segmentedGemmPath(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+    ) {
+        let p = plan.params
+        let g = plan.geometry
+        let positions = g.outputPlane
+        let depth = p.inChannels * g.kernelVolume
+        let outputImages = Gemm.ColumnSegments(length: positions, stride: p.outputCountPerImage)
+        if plan.algorithm == .pointwise {
+            Gemm.avx512SegmentedSgemm(
+                m: p.outChannels, n: p.batch * positions, k: depth, a: weight, lda: depth,
+                b: input, ldb: positions,
+                bSegments: Gemm.ColumnSegments(length: positions, stride: p.inputCountPerImage),
+                c: output, ldc: positions, cSegments: outputImages, bias: bias, epilogue: epilogue)
+            return
+        }
+        let columns = workspace!
+        var first = 0
+        while first < p.batch {
+            let images = min(plan.imagesPerChunk, p.batch - first)
+            let width = images * positions
+            for image in 0..<images {
+                Im2Col.fill(geometry: g, channels: p.inChannels,
+                            image: input + (first + image) * p.inputCountPerImage,
+                            columns: columns + image * positions, rowStride: width)
+            }
+            var chunkEpilogue = epilogue
+            chunkEpilogue.residual = epilogue.residual.map { $0 + first * p.outputCountPerImage }
+            Gemm.avx512SegmentedSgemm(
+                m: p.outChannels, n: width, k: depth, a: weight, lda: depth,
+                b: columns, ldb: width, bSegments: .contiguous(width),
+                c: output + first * p.outputCountPerImage, ldc: positions, cSegments: outputImages,
+                bias: bias, epilogue: chunkEpilogue)
+            first += images
         }
     }
 

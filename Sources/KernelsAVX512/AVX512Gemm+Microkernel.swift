@@ -23,19 +23,36 @@ private func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2
     if vectors > 2 { c2 = c2.addingProduct(s, b2) }
 }
 
-/// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to `c`.
+/// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to the column vectors at
+/// `c0`, `c1`, `c2`; when `finish`, the epilogue (`bias`, residual vectors at `r0`...,
+/// activation) is applied before the store (see `EpilogueCode`).
 @inline(__always)
-private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
-                      _ c0: Vector, _ c1: Vector, _ c2: Vector) {
+private func storeRow(_ c0: UnsafeMutablePointer<Float>, _ c1: UnsafeMutablePointer<Float>,
+                      _ c2: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
+                      _ v0: Vector, _ v1: Vector, _ v2: Vector, _ finish: Bool, _ bias: Float,
+                      _ r0: UnsafePointer<Float>?, _ r1: UnsafePointer<Float>?, _ r2: UnsafePointer<Float>?,
+                      _ activation: Int, _ p: Float, _ q: Float) {
+    var x0 = alpha * v0, x1 = alpha * v1, x2 = alpha * v2
     if accumulate {
-        store(load(c).addingProduct(alpha, c0), c)
-        if vectors > 1 { store(load(c + 16).addingProduct(alpha, c1), c + 16) }
-        if vectors > 2 { store(load(c + 32).addingProduct(alpha, c2), c + 32) }
-    } else {
-        store(alpha * c0, c)
-        if vectors > 1 { store(alpha * c1, c + 16) }
-        if vectors > 2 { store(alpha * c2, c + 32) }
+        x0 += load(c0)
+        if vectors > 1 { x1 += load(c1) }
+        if vectors > 2 { x2 += load(c2) }
     }
+    if finish {
+        let b = Vector(repeating: bias)
+        x0 += b; x1 += b; x2 += b
+        if let r0 {
+            x0 += load(r0)
+            if vectors > 1 { x1 += load(r1!) }
+            if vectors > 2 { x2 += load(r2!) }
+        }
+        x0 = activate(x0, activation, p, q)
+        if vectors > 1 { x1 = activate(x1, activation, p, q) }
+        if vectors > 2 { x2 = activate(x2, activation, p, q) }
+    }
+    store(x0, c0)
+    if vectors > 1 { store(x1, c1) }
+    if vectors > 2 { store(x2, c2) }
 }
 
 /// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
@@ -50,7 +67,10 @@ private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha:
 @inline(always)
 private func tile(
     _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
-    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+    b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
+    c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
+    finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?, r1: UnsafePointer<Float>?,
+    r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
 ) {
     let zero = Vector()
     var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
@@ -79,28 +99,56 @@ private func tile(
         pb += ldb
     }
     let scale = Vector(repeating: alpha)
-    storeRow(c, vectors, scale, accumulate, c00, c01, c02)
-    storeRow(c + ldc, vectors, scale, accumulate, c10, c11, c12)
-    storeRow(c + 2 * ldc, vectors, scale, accumulate, c20, c21, c22)
-    storeRow(c + 3 * ldc, vectors, scale, accumulate, c30, c31, c32)
-    storeRow(c + 4 * ldc, vectors, scale, accumulate, c40, c41, c42)
-    storeRow(c + 5 * ldc, vectors, scale, accumulate, c50, c51, c52)
-    storeRow(c + 6 * ldc, vectors, scale, accumulate, c60, c61, c62)
-    storeRow(c + 7 * ldc, vectors, scale, accumulate, c70, c71, c72)
+    storeRow(c0, c1, c2, vectors, scale, accumulate, c00, c01, c02, finish,
+             bias?[0] ?? 0, r0, r1, r2, activation, p, q)
+    storeRow(c0 + 1 &* ldc, c1 + 1 &* ldc, c2 + 1 &* ldc, vectors, scale, accumulate, c10, c11, c12, finish,
+             bias?[1] ?? 0, r0.map { $0 + 1 &* ldc }, r1.map { $0 + 1 &* ldc }, r2.map { $0 + 1 &* ldc }, activation, p, q)
+    storeRow(c0 + 2 &* ldc, c1 + 2 &* ldc, c2 + 2 &* ldc, vectors, scale, accumulate, c20, c21, c22, finish,
+             bias?[2] ?? 0, r0.map { $0 + 2 &* ldc }, r1.map { $0 + 2 &* ldc }, r2.map { $0 + 2 &* ldc }, activation, p, q)
+    storeRow(c0 + 3 &* ldc, c1 + 3 &* ldc, c2 + 3 &* ldc, vectors, scale, accumulate, c30, c31, c32, finish,
+             bias?[3] ?? 0, r0.map { $0 + 3 &* ldc }, r1.map { $0 + 3 &* ldc }, r2.map { $0 + 3 &* ldc }, activation, p, q)
+    storeRow(c0 + 4 &* ldc, c1 + 4 &* ldc, c2 + 4 &* ldc, vectors, scale, accumulate, c40, c41, c42, finish,
+             bias?[4] ?? 0, r0.map { $0 + 4 &* ldc }, r1.map { $0 + 4 &* ldc }, r2.map { $0 + 4 &* ldc }, activation, p, q)
+    storeRow(c0 + 5 &* ldc, c1 + 5 &* ldc, c2 + 5 &* ldc, vectors, scale, accumulate, c50, c51, c52, finish,
+             bias?[5] ?? 0, r0.map { $0 + 5 &* ldc }, r1.map { $0 + 5 &* ldc }, r2.map { $0 + 5 &* ldc }, activation, p, q)
+    storeRow(c0 + 6 &* ldc, c1 + 6 &* ldc, c2 + 6 &* ldc, vectors, scale, accumulate, c60, c61, c62, finish,
+             bias?[6] ?? 0, r0.map { $0 + 6 &* ldc }, r1.map { $0 + 6 &* ldc }, r2.map { $0 + 6 &* ldc }, activation, p, q)
+    storeRow(c0 + 7 &* ldc, c1 + 7 &* ldc, c2 + 7 &* ldc, vectors, scale, accumulate, c70, c71, c72, finish,
+             bias?[7] ?? 0, r0.map { $0 + 7 &* ldc }, r1.map { $0 + 7 &* ldc }, r2.map { $0 + 7 &* ldc }, activation, p, q)
 }
 
-/// The tile for `vectors` in 1...3, each specialization compiled separately.
+/// The tile for `vectors` in 1...3, each specialization compiled separately: column vectors
+/// of `C` at `c0`, `c1`, `c2` (rows `ldc` apart), and when `finish` the epilogue applied in
+/// registers before the store: `bias` holds this tile's 8 row values (or nil), the residual
+/// vectors have `C`'s layout (or nil), `activation` is an `EpilogueCode` with parameters `p`, `q`.
 @inline(never)
+func microkernel(
+    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
+    c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
+    finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?, r1: UnsafePointer<Float>?,
+    r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
+) {
+    switch vectors {
+    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                 b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                 b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+    }
+}
+
+/// The plain tile (no epilogue) with `C`'s column vectors contiguous from `c`.
+@inline(__always)
 func microkernel(
     vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
 ) {
-    switch vectors {
-    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
-    }
+    microkernel(vectors: vectors, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                b: b, ldb: ldb, c0: c, c1: c + 16, c2: c + 32, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                finish: false, bias: nil, r0: nil, r1: nil, r2: nil, activation: 0, p: 0, q: 0)
 }

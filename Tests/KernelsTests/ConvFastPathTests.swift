@@ -43,7 +43,7 @@ private func referenceFused(
 private func fusedError(
     _ p: ConvParams, algorithm: Conv.Algorithm? = nil, expecting expected: Conv.Algorithm? = nil,
     residual withResidual: Bool = false, activation: FusedActivation = .none, packed: Bool = false,
-    seed: UInt64 = 7
+    copyingGemm: Bool = false, seed: UInt64 = 7
 ) throws -> Double {
     let plan = try algorithm.map { try Conv.Plan(p, algorithm: $0) } ?? Conv.Plan(p)
     if let expected { #expect(plan.algorithm == expected) }
@@ -57,10 +57,14 @@ private func fusedError(
     try workspace.withUnsafeMutableBufferPointer { scratch in
         try output.withUnsafeMutableBufferPointer { y in
             try (residual ?? []).withUnsafeBufferPointer { r in
-                try Conv.forward(plan, input: input, weight: weight, packed: packedWeights, bias: bias,
-                                 output: y.baseAddress!, workspace: scratch.baseAddress,
-                                 epilogue: ConvEpilogue(residual: withResidual ? r.baseAddress : nil,
-                                                        activation: activation))
+                let epilogue = ConvEpilogue(residual: withResidual ? r.baseAddress : nil, activation: activation)
+                if copyingGemm {
+                    Conv.gemmPath(plan, input: input, weight: weight, bias: bias, output: y.baseAddress!,
+                                  workspace: scratch.baseAddress, epilogue: epilogue, segmented: false)
+                } else {
+                    try Conv.forward(plan, input: input, weight: weight, packed: packedWeights, bias: bias,
+                                     output: y.baseAddress!, workspace: scratch.baseAddress, epilogue: epilogue)
+                }
             }
         }
     }
@@ -142,6 +146,30 @@ struct ConvFastPathTests {
                                activation: .relu) < KernelTestData.tolerance)
         let unfolded = conv2D(batch: 1, 3, 4, 15, 20, kernel: 1)
         #expect(try Conv.Plan(unfolded).imagesPerChunk == 1)
+    }
+
+    @Test("GEMM paths at batch 1, 2 and 16: planes of 16, 49 and 30 positions, strided 1x1, 3x3 and 7x7",
+          arguments: [1, 2, 16])
+    func gemmPathsAcrossBatches(batch: Int) throws {
+        let shapes: [(ConvParams, Conv.Algorithm)] = [
+            (conv2D(batch: batch, 5, 8, 4, 4, kernel: 1), .pointwise),
+            (conv2D(batch: batch, 6, 12, 7, 7, kernel: 1), .pointwise),
+            (conv2D(batch: batch, 3, 16, 5, 6, kernel: 1), .pointwise),
+            (conv2D(batch: batch, 6, 8, 8, 8, kernel: 1, stride: 2), .im2col),
+            (conv2D(batch: batch, 4, 8, 9, 9, kernel: 3, stride: 2, pads: (1, 1)), .im2col),
+            (conv2D(batch: batch, 3, 8, 14, 14, kernel: 7, stride: 2, pads: (3, 3)), .im2col),
+        ]
+        // The copying path is what OpenBLAS machines run; the segmented one needs AVX-512.
+        let paths = CPUFeatures.usesAVX512GEMM ? [false, true] : [true]
+        for (p, algorithm) in shapes {
+            for copying in paths {
+                #expect(try fusedError(p, expecting: algorithm, residual: true, activation: .relu,
+                                       copyingGemm: copying) < KernelTestData.tolerance,
+                        "\(algorithm) \(p.inSpatial) batch \(batch) copying \(copying)")
+            }
+            #expect(try fusedError(p, expecting: algorithm, activation: .clip(min: 0, max: 0.5),
+                                   seed: 11) < KernelTestData.tolerance)
+        }
     }
 
     @Test("every activation, with and without residual, on each algorithm")

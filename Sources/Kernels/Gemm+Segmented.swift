@@ -1,0 +1,68 @@
+import KernelsAVX512
+
+extension Gemm {
+    /// How a GEMM operand's columns lie in memory: column `j` is element `j % length` of
+    /// segment `j / length`, segments `stride` floats apart (rows `ld` apart inside a segment).
+    /// NCHW images seen as one `[channels, images * positions]` matrix are segments of
+    /// `positions` columns, `channels * positions` apart; a plain matrix is one segment.
+    struct ColumnSegments {
+        var length: Int
+        var stride: Int
+
+        /// A plain matrix of `n` columns.
+        static func contiguous(_ n: Int) -> ColumnSegments { ColumnSegments(length: max(n, 1), stride: 0) }
+    }
+
+    /// `C = act(A * B + bias + residual)` on AVX-512 with `B` and `C` (and the residual, laid
+    /// out like `C`) in column segments, the epilogue applied in the last store of each tile:
+    /// a batched 1x1 convolution in one product, with no copy in and no pass after. `A` is
+    /// `[m, lda]`, `bias` `[m]` or nil. Threads like `avx512Sgemm`. Callers guarantee
+    /// `m, n, k >= 1` and `CPUFeatures.usesAVX512GEMM`.
+    static func avx512SegmentedSgemm(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, bSegments: ColumnSegments,
+        c: UnsafeMutablePointer<Float>, ldc: Int, cSegments: ColumnSegments,
+        bias: UnsafePointer<Float>?, epilogue: ConvEpilogue, alpha: Float = 1, beta: Float = 0
+    ) {
+        let (code, p, q) = epilogue.activation.epilogueCode
+        let mr = AVX512Gemm.rowsPerPanel
+        let workers = m * n * k < avx512ThreadingThreshold ? 1 : Parallel.threadCount
+        let columnUnits = (n + 15) / 16
+        let rowBlocks = (m + mr - 1) / mr
+        let splitColumns = columnUnits >= 4 * workers || columnUnits >= rowBlocks
+        let units = splitColumns ? columnUnits : rowBlocks
+        let chunks = min(workers, units)
+        func run(_ range: Range<Int>) {
+            let scratch = GemmScratch.shared.take(AVX512Gemm.workspaceCount)
+            defer { GemmScratch.shared.give(scratch) }
+            let rows = splitColumns ? 0..<m : range.lowerBound * mr ..< min(m, range.upperBound * mr)
+            let columns = splitColumns ? range.lowerBound * 16 ..< min(n, range.upperBound * 16) : 0..<n
+            AVX512Gemm.multiplySegmented(
+                m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, bSegment: bSegments.length, bSegmentStride: bSegments.stride,
+                beta: beta, c: c, ldc: ldc, cSegment: cSegments.length, cSegmentStride: cSegments.stride,
+                bias: bias, residual: epilogue.residual, activation: code, p: p, q: q,
+                rows: rows, columns: columns, workspace: scratch.pointer)
+        }
+        if chunks <= 1 {
+            run(0..<units)
+        } else {
+            Parallel.forEachChunk(count: units, minimumChunk: (units + chunks - 1) / chunks, run)
+        }
+    }
+}
+
+extension FusedActivation {
+    /// This activation as the AVX-512 GEMM's `EpilogueCode` and its two parameters.
+    var epilogueCode: (code: Int, p: Float, q: Float) {
+        switch self {
+        case .none: return (EpilogueCode.identity, 0, 0)
+        case .relu: return (EpilogueCode.relu, 0, 0)
+        case .clip(let lo, let hi): return (EpilogueCode.clip, lo, hi)
+        case .leakyRelu(let slope): return (EpilogueCode.leakyRelu, slope, 0)
+        case .hardSigmoid(let alpha, let beta): return (EpilogueCode.hardSigmoid, alpha, beta)
+        case .sigmoid: return (EpilogueCode.sigmoid, 0, 0)
+        case .swish: return (EpilogueCode.swish, 0, 0)
+        }
+    }
+}

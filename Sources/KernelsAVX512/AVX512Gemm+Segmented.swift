@@ -1,0 +1,177 @@
+// A GEMM whose B columns and C columns are "segments": column j is position j % segment of
+// segment j / segment, segments `segmentStride` floats apart. A batched 1x1 convolution is then
+// one product over all images' positions, with no copy of the input in and none of the output
+// out, and its epilogue (bias, residual, activation) applied in the final store.
+
+extension AVX512Gemm {
+    /// Row-major `C = act(alpha * A * B + beta * C + bias + R)` over the block `rows x columns`
+    /// of an `m x n` product with depth `k`; `A` is `[m, lda]` (not transposed).
+    ///
+    /// `B[p, j]` is at `b + (j / bSegment) * bSegmentStride + p * ldb + j % bSegment`, and
+    /// `C[i, j]` (and the residual `R[i, j]`, when not nil) at
+    /// `(j / cSegment) * cSegmentStride + i * ldc + j % cSegment` from `c` (from `residual`).
+    /// A plain matrix is one segment (`segment >= n`). `bias` is `[m]` or nil; `activation` is an
+    /// `EpilogueCode` with parameters `p`, `q`. `beta` 0 overwrites `C` (which may hold NaNs).
+    /// `workspace` holds `workspaceCount` floats.
+    public static func multiplySegmented(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, bSegment: Int, bSegmentStride: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, cSegment: Int, cSegmentStride: Int,
+        bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, activation: Int, p: Float, q: Float,
+        rows: Range<Int>, columns: Range<Int>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        @inline(__always) func bOffset(_ j: Int) -> Int { (j / bSegment) * bSegmentStride + j % bSegment }
+        @inline(__always) func cOffset(_ j: Int) -> Int { (j / cSegment) * cSegmentStride + j % cSegment }
+        if k <= 0 || beta != 0 && beta != 1 {
+            for i in rows {
+                for j in columns {
+                    let at = c + i * ldc + cOffset(j)
+                    let scaled = beta == 0 ? 0 : beta * at.pointee
+                    if k <= 0 {
+                        let extra = (bias?[i] ?? 0) + (residual.map { $0[i * ldc + cOffset(j)] } ?? 0)
+                        at.pointee = activate(scaled + extra, activation, p, q)
+                    } else {
+                        at.pointee = scaled
+                    }
+                }
+            }
+            if k <= 0 { return }
+        }
+        let mr = rowsPerPanel, nr = columnsPerPanel
+        let packedB = workspace
+        let edge = workspace + depthBlock * columnBlock
+        let depthBlocks = (k + depthBlock - 1) / depthBlock
+        let balancedDepth = (k + depthBlocks - 1) / depthBlocks
+        let maxPanels = (columnBlock + nr - 1) / nr
+        // Per column panel of a block: where its three column vectors start in C (an offset
+        // from row 0), or -1 in slot 0 when the tile must go through the edge scratch (ragged, or
+        // a vector straddling two segments); and whether B is read in place.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxPanels * 4) { buffer in
+            let plan = buffer.baseAddress!
+            var j0 = columns.lowerBound
+            while j0 < columns.upperBound {
+                let nc = min(columnBlock, columns.upperBound - j0)
+                let panels = (nc + nr - 1) / nr
+                for panel in 0..<panels {
+                    let first = j0 + panel * nr
+                    let count = min(nr, j0 + nc - first)
+                    let slots = plan + panel * 4
+                    slots[3] = count % 16 == 0 && first / bSegment == (first + count - 1) / bSegment ? 1 : 0
+                    if count % 16 != 0 {
+                        slots[0] = -1
+                        continue
+                    }
+                    for vector in 0..<3 {
+                        let start = first + vector * 16
+                        if vector * 16 >= count {
+                            slots[vector] = slots[0]
+                        } else if start / cSegment == (start + 15) / cSegment {
+                            slots[vector] = cOffset(start)
+                        } else {
+                            slots[0] = -1
+                            break
+                        }
+                    }
+                }
+                var p0 = 0
+                while p0 < k {
+                    let kc = min(balancedDepth, k - p0)
+                    let finish = p0 + kc == k
+                    let accumulate = p0 > 0 || beta != 0
+                    for panel in 0..<panels where plan[panel * 4 + 3] == 0 {
+                        let first = j0 + panel * nr
+                        packSegments(kc: kc, count: min(nr, j0 + nc - first), first: first, p0: p0,
+                                     b: b, ldb: ldb, segment: bSegment, segmentStride: bSegmentStride,
+                                     into: packedB + panel * nr * kc)
+                    }
+                    for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                        let tileRows = min(mr, rows.upperBound - i0)
+                        let aBlock = a + i0 * lda + p0
+                        for panel in 0..<panels {
+                            let slots = plan + panel * 4
+                            let first = j0 + panel * nr
+                            let count = min(nr, j0 + nc - first)
+                            let vectors = panelWidth(count) / 16
+                            let bPanel: UnsafePointer<Float>, bStride: Int
+                            if slots[3] != 0 {
+                                bPanel = b + bOffset(first) + p0 * ldb
+                                bStride = ldb
+                            } else {
+                                bPanel = UnsafePointer(packedB + panel * nr * kc)
+                                bStride = vectors * 16
+                            }
+                            if tileRows == mr, slots[0] >= 0 {
+                                let row = c + i0 * ldc
+                                let r = residual.map { $0 + i0 * ldc }
+                                microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: lda,
+                                            aDepthStride: 1, b: bPanel, ldb: bStride,
+                                            c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
+                                            alpha: alpha, accumulate: accumulate, finish: finish,
+                                            bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
+                                            r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
+                                            activation: activation, p: p, q: q)
+                                continue
+                            }
+                            // Ragged or straddling: the full tile into scratch, then each row's
+                            // runs within one segment to C, with the epilogue on the last block.
+                            microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: lda,
+                                        aDepthStride: 1, b: bPanel, ldb: bStride, c: edge, ldc: nr,
+                                        alpha: alpha, accumulate: false)
+                            for r in 0..<tileRows {
+                                let i = i0 + r
+                                let source = edge + r * nr
+                                let rowBias = bias?[i] ?? 0
+                                var j = 0
+                                while j < count {
+                                    let column = first + j
+                                    let run = min(count - j, cSegment - column % cSegment)
+                                    let offset = i * ldc + cOffset(column)
+                                    let destination = c + offset
+                                    let from = source + j
+                                    if accumulate { for t in 0..<run { from[t] += destination[t] } }
+                                    if finish {
+                                        if let residual {
+                                            let added = residual + offset
+                                            for t in 0..<run { from[t] += added[t] }
+                                        }
+                                        for t in 0..<run {
+                                            destination[t] = activate(from[t] + rowBias, activation, p, q)
+                                        }
+                                    } else {
+                                        destination.update(from: from, count: run)
+                                    }
+                                    j += run
+                                }
+                            }
+                        }
+                    }
+                    p0 += kc
+                }
+                j0 += nc
+            }
+        }
+    }
+
+    /// Packs `B[p0 ..< p0 + kc, first ..< first + count]` (segmented columns) into one panel of
+    /// `panelWidth(count)` columns, zero past `count`.
+    static func packSegments(
+        kc: Int, count: Int, first: Int, p0: Int, b: UnsafePointer<Float>, ldb: Int,
+        segment: Int, segmentStride: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
+        let width = panelWidth(count)
+        var j = 0
+        while j < count {
+            let column = first + j
+            let run = min(count - j, segment - column % segment)
+            let source = b + (column / segment) * segmentStride + column % segment + p0 * ldb
+            for p in 0..<kc {
+                (packed + p * width + j).update(from: source + p * ldb, count: run)
+            }
+            j += run
+        }
+        if count < width {
+            for p in 0..<kc { (packed + p * width + count).update(repeating: 0, count: width - count) }
+        }
+    }
+}
