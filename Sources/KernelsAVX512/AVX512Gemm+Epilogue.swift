@@ -24,7 +24,7 @@ public enum EpilogueCode {
 
 /// The activation `code` on each lane; the comparisons match `activate(scalar)` (and Kernels'
 /// `FusedActivation.apply`) exactly, NaNs included.
-@inline(__always)
+@inline(always)
 func activate(_ x: Vector, _ code: Int, _ p: Float, _ q: Float) -> Vector {
     let zero = Vector()
     switch code {

@@ -23,11 +23,94 @@ private func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2
     if vectors > 2 { c2 = c2.addingProduct(s, b2) }
 }
 
+/// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to `c`.
+@inline(__always)
+private func storeRow(_ c: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
+                      _ c0: Vector, _ c1: Vector, _ c2: Vector) {
+    if accumulate {
+        store(load(c).addingProduct(alpha, c0), c)
+        if vectors > 1 { store(load(c + 16).addingProduct(alpha, c1), c + 16) }
+        if vectors > 2 { store(load(c + 32).addingProduct(alpha, c2), c + 32) }
+    } else {
+        store(alpha * c0, c)
+        if vectors > 1 { store(alpha * c1, c + 16) }
+        if vectors > 2 { store(alpha * c2, c + 32) }
+    }
+}
+
+/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
+/// `ldb` floats apart (a packed panel, or `B` itself). Element `(r, p)` of `A` is at
+/// `a + min(r, aRows - 1) * aRowStride + p * aDepthStride`, which covers `A` in place
+/// (`lda`, 1) and `A` transposed in place (1, `lda`); rows past `aRows` repeat the last one
+/// and the caller discards them. (Plain parameters rather than a struct: a type defined here
+/// would get value-witness helpers the linker may share with code for other CPUs.) `vectors` is a constant at every call site, so the unused
+/// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
+// `always` (not the heuristic `__always`): each `vectors` case must get its own inlined copy
+// with the constant folded in, or the 16-column case runs a generic loop with spills.
+@inline(always)
+private func tile(
+    _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+) {
+    let zero = Vector()
+    var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
+    var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
+    var c40 = zero, c41 = zero, c42 = zero, c50 = zero, c51 = zero, c52 = zero
+    var c60 = zero, c61 = zero, c62 = zero, c70 = zero, c71 = zero, c72 = zero
+    func row(_ r: Int) -> UnsafePointer<Float> { a + min(r, aRows - 1) &* aRowStride }
+    let a0 = row(0), a1 = row(1), a2 = row(2), a3 = row(3)
+    let a4 = row(4), a5 = row(5), a6 = row(6), a7 = row(7)
+    let step = aDepthStride
+    var offset = 0
+    var pb = b
+    for _ in 0..<kc {
+        let b0 = load(pb)
+        let b1 = vectors > 1 ? load(pb + 16) : zero
+        let b2 = vectors > 2 ? load(pb + 32) : zero
+        fmaRow(a0[offset], vectors, b0, b1, b2, &c00, &c01, &c02)
+        fmaRow(a1[offset], vectors, b0, b1, b2, &c10, &c11, &c12)
+        fmaRow(a2[offset], vectors, b0, b1, b2, &c20, &c21, &c22)
+        fmaRow(a3[offset], vectors, b0, b1, b2, &c30, &c31, &c32)
+        fmaRow(a4[offset], vectors, b0, b1, b2, &c40, &c41, &c42)
+        fmaRow(a5[offset], vectors, b0, b1, b2, &c50, &c51, &c52)
+        fmaRow(a6[offset], vectors, b0, b1, b2, &c60, &c61, &c62)
+        fmaRow(a7[offset], vectors, b0, b1, b2, &c70, &c71, &c72)
+        offset &+= step
+        pb += ldb
+    }
+    let scale = Vector(repeating: alpha)
+    storeRow(c, vectors, scale, accumulate, c00, c01, c02)
+    storeRow(c + ldc, vectors, scale, accumulate, c10, c11, c12)
+    storeRow(c + 2 * ldc, vectors, scale, accumulate, c20, c21, c22)
+    storeRow(c + 3 * ldc, vectors, scale, accumulate, c30, c31, c32)
+    storeRow(c + 4 * ldc, vectors, scale, accumulate, c40, c41, c42)
+    storeRow(c + 5 * ldc, vectors, scale, accumulate, c50, c51, c52)
+    storeRow(c + 6 * ldc, vectors, scale, accumulate, c60, c61, c62)
+    storeRow(c + 7 * ldc, vectors, scale, accumulate, c70, c71, c72)
+}
+
+/// The tile for `vectors` in 1...3, each specialization compiled separately.
+@inline(never)
+func microkernel(
+    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
+) {
+    switch vectors {
+    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                    b: b, ldb: ldb, c: c, ldc: ldc, alpha: alpha, accumulate: accumulate)
+    }
+}
+
 /// Writes (or adds, when `accumulate`) one tile row, scaled by `alpha`, to the column vectors at
 /// `c0`, `c1`, `c2`; when `finish`, the epilogue (`bias`, residual vectors at `r0`...,
 /// activation) is applied before the store (see `EpilogueCode`).
-@inline(__always)
-private func storeRow(_ c0: UnsafeMutablePointer<Float>, _ c1: UnsafeMutablePointer<Float>,
+// `always`: as a call, the 24 accumulators would be passed through memory.
+@inline(always)
+private func storeEpilogueRow(_ c0: UnsafeMutablePointer<Float>, _ c1: UnsafeMutablePointer<Float>,
                       _ c2: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
                       _ v0: Vector, _ v1: Vector, _ v2: Vector, _ finish: Bool, _ bias: Float,
                       _ r0: UnsafePointer<Float>?, _ r1: UnsafePointer<Float>?, _ r2: UnsafePointer<Float>?,
@@ -55,17 +138,14 @@ private func storeRow(_ c0: UnsafeMutablePointer<Float>, _ c1: UnsafeMutablePoin
     if vectors > 2 { store(x2, c2) }
 }
 
-/// `C[8, 16 * vectors] (+)= alpha * A[8, kc] * B[kc, 16 * vectors]` with `B`'s rows
-/// `ldb` floats apart (a packed panel, or `B` itself). Element `(r, p)` of `A` is at
-/// `a + min(r, aRows - 1) * aRowStride + p * aDepthStride`, which covers `A` in place
-/// (`lda`, 1) and `A` transposed in place (1, `lda`); rows past `aRows` repeat the last one
-/// and the caller discards them. (Plain parameters rather than a struct: a type defined here
-/// would get value-witness helpers the linker may share with code for other CPUs.) `vectors` is a constant at every call site, so the unused
-/// accumulators vanish and each depth step is 8 broadcasts and up to 24 FMAs.
+/// `tile` with `C`'s three column vectors anywhere (`c0`, `c1`, `c2`) and the epilogue applied in
+/// registers when `finish`: `C[8, 16 * vectors] = act((+)alpha * A * B + bias + R)`. A copy of
+/// `tile` rather than a generalization: the extra arguments slowed the plain GEMM by ~8%.
+/// Otherwise as `tile` (same loop, same `A` and `B` addressing).
 // `always` (not the heuristic `__always`): each `vectors` case must get its own inlined copy
 // with the constant folded in, or the 16-column case runs a generic loop with spills.
 @inline(always)
-private func tile(
+private func epilogueTile(
     _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
     c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
@@ -99,21 +179,21 @@ private func tile(
         pb += ldb
     }
     let scale = Vector(repeating: alpha)
-    storeRow(c0, c1, c2, vectors, scale, accumulate, c00, c01, c02, finish,
+    storeEpilogueRow(c0, c1, c2, vectors, scale, accumulate, c00, c01, c02, finish,
              bias?[0] ?? 0, r0, r1, r2, activation, p, q)
-    storeRow(c0 + 1 &* ldc, c1 + 1 &* ldc, c2 + 1 &* ldc, vectors, scale, accumulate, c10, c11, c12, finish,
+    storeEpilogueRow(c0 + 1 &* ldc, c1 + 1 &* ldc, c2 + 1 &* ldc, vectors, scale, accumulate, c10, c11, c12, finish,
              bias?[1] ?? 0, r0.map { $0 + 1 &* ldc }, r1.map { $0 + 1 &* ldc }, r2.map { $0 + 1 &* ldc }, activation, p, q)
-    storeRow(c0 + 2 &* ldc, c1 + 2 &* ldc, c2 + 2 &* ldc, vectors, scale, accumulate, c20, c21, c22, finish,
+    storeEpilogueRow(c0 + 2 &* ldc, c1 + 2 &* ldc, c2 + 2 &* ldc, vectors, scale, accumulate, c20, c21, c22, finish,
              bias?[2] ?? 0, r0.map { $0 + 2 &* ldc }, r1.map { $0 + 2 &* ldc }, r2.map { $0 + 2 &* ldc }, activation, p, q)
-    storeRow(c0 + 3 &* ldc, c1 + 3 &* ldc, c2 + 3 &* ldc, vectors, scale, accumulate, c30, c31, c32, finish,
+    storeEpilogueRow(c0 + 3 &* ldc, c1 + 3 &* ldc, c2 + 3 &* ldc, vectors, scale, accumulate, c30, c31, c32, finish,
              bias?[3] ?? 0, r0.map { $0 + 3 &* ldc }, r1.map { $0 + 3 &* ldc }, r2.map { $0 + 3 &* ldc }, activation, p, q)
-    storeRow(c0 + 4 &* ldc, c1 + 4 &* ldc, c2 + 4 &* ldc, vectors, scale, accumulate, c40, c41, c42, finish,
+    storeEpilogueRow(c0 + 4 &* ldc, c1 + 4 &* ldc, c2 + 4 &* ldc, vectors, scale, accumulate, c40, c41, c42, finish,
              bias?[4] ?? 0, r0.map { $0 + 4 &* ldc }, r1.map { $0 + 4 &* ldc }, r2.map { $0 + 4 &* ldc }, activation, p, q)
-    storeRow(c0 + 5 &* ldc, c1 + 5 &* ldc, c2 + 5 &* ldc, vectors, scale, accumulate, c50, c51, c52, finish,
+    storeEpilogueRow(c0 + 5 &* ldc, c1 + 5 &* ldc, c2 + 5 &* ldc, vectors, scale, accumulate, c50, c51, c52, finish,
              bias?[5] ?? 0, r0.map { $0 + 5 &* ldc }, r1.map { $0 + 5 &* ldc }, r2.map { $0 + 5 &* ldc }, activation, p, q)
-    storeRow(c0 + 6 &* ldc, c1 + 6 &* ldc, c2 + 6 &* ldc, vectors, scale, accumulate, c60, c61, c62, finish,
+    storeEpilogueRow(c0 + 6 &* ldc, c1 + 6 &* ldc, c2 + 6 &* ldc, vectors, scale, accumulate, c60, c61, c62, finish,
              bias?[6] ?? 0, r0.map { $0 + 6 &* ldc }, r1.map { $0 + 6 &* ldc }, r2.map { $0 + 6 &* ldc }, activation, p, q)
-    storeRow(c0 + 7 &* ldc, c1 + 7 &* ldc, c2 + 7 &* ldc, vectors, scale, accumulate, c70, c71, c72, finish,
+    storeEpilogueRow(c0 + 7 &* ldc, c1 + 7 &* ldc, c2 + 7 &* ldc, vectors, scale, accumulate, c70, c71, c72, finish,
              bias?[7] ?? 0, r0.map { $0 + 7 &* ldc }, r1.map { $0 + 7 &* ldc }, r2.map { $0 + 7 &* ldc }, activation, p, q)
 }
 
@@ -122,7 +202,7 @@ private func tile(
 /// registers before the store: `bias` holds this tile's 8 row values (or nil), the residual
 /// vectors have `C`'s layout (or nil), `activation` is an `EpilogueCode` with parameters `p`, `q`.
 @inline(never)
-func microkernel(
+func epilogueMicrokernel(
     vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
     b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
     c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
@@ -130,25 +210,15 @@ func microkernel(
     r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
 ) {
     switch vectors {
-    case 3: tile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+    case 3: epilogueTile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
-    case 2: tile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+    case 2: epilogueTile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
-    default: tile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+    default: epilogueTile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                   b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
                   finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
     }
 }
 
-/// The plain tile (no epilogue) with `C`'s column vectors contiguous from `c`.
-@inline(__always)
-func microkernel(
-    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
-    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool
-) {
-    microkernel(vectors: vectors, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
-                b: b, ldb: ldb, c0: c, c1: c + 16, c2: c + 32, ldc: ldc, alpha: alpha, accumulate: accumulate,
-                finish: false, bias: nil, r0: nil, r1: nil, r2: nil, activation: 0, p: 0, q: 0)
-}

@@ -41,6 +41,21 @@ extension AVX512Gemm {
         let mr = rowsPerPanel, nr = columnsPerPanel
         let packedB = workspace
         let edge = workspace + depthBlock * columnBlock
+        let edgeResidual = edge + mr * nr
+        let edgeBias = edgeResidual + mr * nr
+        /// Calls `body(r, j, offset, run)` for each run of tile columns `first + j ..< first + j + run`
+        /// inside one C segment, row `i0 + r` (C offset `offset`).
+        @inline(__always)
+        func forEachRun(i0: Int, rows tileRows: Int, first: Int, count: Int, _ body: (Int, Int, Int, Int) -> Void) {
+            var j = 0
+            while j < count {
+                let column = first + j
+                let run = min(count - j, cSegment - column % cSegment)
+                let start = cOffset(column)
+                for r in 0..<tileRows { body(r, j, (i0 + r) * ldc + start, run) }
+                j += run
+            }
+        }
         let depthBlocks = (k + depthBlock - 1) / depthBlock
         let balancedDepth = (k + depthBlocks - 1) / depthBlocks
         let maxPanels = (columnBlock + nr - 1) / nr
@@ -104,45 +119,42 @@ extension AVX512Gemm {
                             if tileRows == mr, slots[0] >= 0 {
                                 let row = c + i0 * ldc
                                 let r = residual.map { $0 + i0 * ldc }
-                                microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: lda,
-                                            aDepthStride: 1, b: bPanel, ldb: bStride,
-                                            c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
-                                            alpha: alpha, accumulate: accumulate, finish: finish,
-                                            bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
-                                            r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
-                                            activation: activation, p: p, q: q)
+                                epilogueMicrokernel(
+                                    vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: lda,
+                                    aDepthStride: 1, b: bPanel, ldb: bStride,
+                                    c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
+                                    alpha: alpha, accumulate: accumulate, finish: finish,
+                                    bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
+                                    r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
+                                    activation: activation, p: p, q: q)
                                 continue
                             }
-                            // Ragged or straddling: the full tile into scratch, then each row's
-                            // runs within one segment to C, with the epilogue on the last block.
-                            microkernel(vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: lda,
-                                        aDepthStride: 1, b: bPanel, ldb: bStride, c: edge, ldc: nr,
-                                        alpha: alpha, accumulate: false)
-                            for r in 0..<tileRows {
-                                let i = i0 + r
-                                let source = edge + r * nr
-                                let rowBias = bias?[i] ?? 0
-                                var j = 0
-                                while j < count {
-                                    let column = first + j
-                                    let run = min(count - j, cSegment - column % cSegment)
-                                    let offset = i * ldc + cOffset(column)
-                                    let destination = c + offset
-                                    let from = source + j
-                                    if accumulate { for t in 0..<run { from[t] += destination[t] } }
-                                    if finish {
-                                        if let residual {
-                                            let added = residual + offset
-                                            for t in 0..<run { from[t] += added[t] }
-                                        }
-                                        for t in 0..<run {
-                                            destination[t] = activate(from[t] + rowBias, activation, p, q)
-                                        }
-                                    } else {
-                                        destination.update(from: from, count: run)
-                                    }
-                                    j += run
+                            // Ragged or straddling: this tile's C (partial sums) and residual are
+                            // gathered into scratch tiles, the epilogue kernel runs there, and the
+                            // rows are scattered back, each in runs within one segment.
+                            let rowBias: UnsafePointer<Float>?
+                            if let bias, tileRows < mr {
+                                for r in 0..<mr { edgeBias[r] = bias[i0 + min(r, tileRows - 1)] }
+                                rowBias = UnsafePointer(edgeBias)
+                            } else {
+                                rowBias = bias.map { $0 + i0 }
+                            }
+                            let gatherResidual = finish && residual != nil
+                            if accumulate || gatherResidual {
+                                forEachRun(i0: i0, rows: tileRows, first: first, count: count) { r, j, offset, run in
+                                    if accumulate { copy(c + offset, to: edge + r * nr + j, run) }
+                                    if gatherResidual { copy(residual! + offset, to: edgeResidual + r * nr + j, run) }
                                 }
+                            }
+                            epilogueMicrokernel(
+                                vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: lda,
+                                aDepthStride: 1, b: bPanel, ldb: bStride, c0: edge, c1: edge + 16, c2: edge + 32,
+                                ldc: nr, alpha: alpha, accumulate: accumulate, finish: finish, bias: rowBias,
+                                r0: gatherResidual ? UnsafePointer(edgeResidual) : nil,
+                                r1: UnsafePointer(edgeResidual + 16), r2: UnsafePointer(edgeResidual + 32),
+                                activation: activation, p: p, q: q)
+                            forEachRun(i0: i0, rows: tileRows, first: first, count: count) { r, j, offset, run in
+                                copy(edge + r * nr + j, to: c + offset, run)
                             }
                         }
                     }
@@ -151,6 +163,13 @@ extension AVX512Gemm {
                 j0 += nc
             }
         }
+    }
+
+    /// `destination[0 ..< count] = source[0 ..< count]`, inline (runs are short: a call to
+    /// memmove would cost more than the copy).
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, _ count: Int) {
+        for t in 0..<count { destination[t] = source[t] }
     }
 
     /// Packs `B[p0 ..< p0 + kc, first ..< first + count]` (segmented columns) into one panel of

@@ -19,7 +19,8 @@ public enum AVX512Gemm {
     public static let columnBlock = 768
 
     /// Floats of packing scratch one worker of `multiply` needs.
-    public static var workspaceCount: Int { depthBlock * columnBlock + rowsPerPanel * columnsPerPanel }
+    /// (Packed `B`, then three edge tiles: `C`, the residual and the bias of `multiplySegmented`.)
+    public static var workspaceCount: Int { depthBlock * columnBlock + 2 * rowsPerPanel * columnsPerPanel + rowsPerPanel }
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` over the block `rows x columns` of an
     /// `m x n` product with depth `k` (`op(A)` is `A` `[m, lda]`, or `A^T` for `A` `[k, lda]`
