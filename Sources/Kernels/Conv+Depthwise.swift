@@ -10,11 +10,13 @@ extension Conv {
     /// tap sum of the group is then one pass of shifted multiply-adds over a flat run with the
     /// filter in registers (`AVX512Depthwise.accumulate` on CPUs with AVX-512), and the epilogue
     /// moves the sums to the output rows. Stacking images keeps small late-layer planes (7x7,
-    /// 4x4) from paying per-plane overhead. Parallel over units.
+    /// 4x4) from paying per-plane overhead. Parallel over units. `avx512: false` runs the
+    /// portable loops (tests pin both).
     static func depthwise(
         _ params: ConvParams, _ g: WindowGeometry, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+        output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue,
+        avx512: Bool = CPUFeatures.usesAVX512GEMM
     ) {
         let layout = DepthwiseLayout(g, batch: params.batch)
         let multiplier = params.outChannels / params.inChannels
@@ -23,7 +25,6 @@ extension Conv {
         let units = params.inChannels * groups * multiplier
         let outW = g.width.output, outH = g.height.output, outPlane = g.outputPlane
         let taps = g.height.kernel * g.width.kernel
-        let avx512 = CPUFeatures.usesAVX512GEMM
         let unitOutputs = groupSize * layout.phaseRows * layout.phaseWidth
         layout.tapOffsets.withUnsafeBufferPointer { offsetBuffer in
             let offsets = offsetBuffer.baseAddress!
