@@ -25,6 +25,13 @@ extension Conv {
         let units = params.inChannels * groups * multiplier
         let outW = g.width.output, outH = g.height.output, outPlane = g.outputPlane
         let taps = g.height.kernel * g.width.kernel
+        // The activations AVX512Depthwise.finishPlane applies (kind, low, high).
+        let vectorActivation: (Int, Float, Float)? = switch epilogue.activation {
+        case .none: (0, 0, 0)
+        case .relu: (1, 0, 0)
+        case .clip(let low, let high): (2, low, high)
+        default: nil
+        }
         let unitOutputs = groupSize * layout.phaseRows * layout.phaseWidth
         layout.tapOffsets.withUnsafeBufferPointer { offsetBuffer in
             let offsets = offsetBuffer.baseAddress!
@@ -67,9 +74,14 @@ extension Conv {
                             // Rows compacted first, so the epilogue is one flat pass per plane.
                             AVX512Depthwise.compactPlane(sums: planeSums, sumsStride: layout.phaseWidth,
                                                          width: outW, height: outH, output: output + planeStart)
-                            epilogue.apply(output + planeStart, bias: channelBias,
-                                           residual: epilogue.residual.map { $0 + planeStart },
-                                           to: output + planeStart, count: outPlane)
+                            let residual = epilogue.residual.map { $0 + planeStart }
+                            if let (kind, low, high) = vectorActivation {
+                                AVX512Depthwise.finishPlane(output + planeStart, count: outPlane, bias: channelBias,
+                                                            residual: residual, kind: kind, low: low, high: high)
+                            } else {
+                                epilogue.apply(output + planeStart, bias: channelBias, residual: residual,
+                                               to: output + planeStart, count: outPlane)
+                            }
                             continue
                         }
                         for oh in 0..<outH {
