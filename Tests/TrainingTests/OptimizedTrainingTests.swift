@@ -153,7 +153,12 @@ struct OptimizedTrainingTests {
         if recipe == .headOnly {
             #expect(Self.count(.batchNormalization, in: optimized.program.graph) == 0)
         }
-        #expect(optimized.program.stepCount < plain.program.stepCount)
+        // Everything trains under `none`: every weight is pinned and nothing folds.
+        if recipe == .all {
+            #expect(optimized.program.stepCount == plain.program.stepCount)
+        } else {
+            #expect(optimized.program.stepCount < plain.program.stepCount)
+        }
         let images = try Self.batches()[0].images
         let a = try optimized.predict(images).probabilities, b = try plain.predict(images).probabilities
         #expect(Self.relativeDifference(Tensor(shape: [a.count], floats: a), Tensor(shape: [b.count], floats: b)) <= 1e-5)
