@@ -2,9 +2,10 @@ import GraphIR
 
 /// Replaces a single-output node whose operands are all known (constants, parameters
 /// with data when `foldParameters` and the parameter is not observed, or a `Shape` of a
-/// static type) by a constant holding its result. A pinned parameter may change after
-/// compile (a training state, a weight set by name), so nothing is folded over it. Shape arithmetic (`Shape -> Gather -> Concat -> Reshape`) and
-/// constant float expressions collapse this way, one node at a time.
+/// static type) by a constant holding its result. Shape arithmetic (`Shape -> Gather ->
+/// Concat -> Reshape`) and constant float expressions collapse this way, one node at a
+/// time. A pinned parameter may change after compile (a training state such as Adam's
+/// `beta1_power`, a weight set by name), so nothing is folded over it.
 public struct FoldConstantsRule: RewriteRule {
     public var foldParameters: Bool
     /// Results larger than this many elements stay computed at run time.
