@@ -24,9 +24,13 @@ public struct TrainingBenchmark: Sendable {
     public var loss: TrainingLoss
     /// Seed of the random images and labels.
     public var seed: UInt64
+    /// Compile the step with the optimizer (`TrainingProgram(compiling:...optimize:)`);
+    /// false times the graph as written.
+    public var optimize: Bool
 
     public init(batch: Int, warmup: Int = 2, iterations: Int = 10, optimizer: Optimizer = .adam(),
-                loss: TrainingLoss = .crossEntropy(), seed: UInt64 = 1) {
+                loss: TrainingLoss = .crossEntropy(), seed: UInt64 = 1, optimize: Bool = true) {
+        self.optimize = optimize
         self.batch = batch
         self.warmup = warmup
         self.iterations = iterations
@@ -88,7 +92,7 @@ public struct TrainingBenchmark: Sendable {
             fixed = try model.specialized([name: batch])
         }
         let training = try TrainingGraph.build(model: fixed, logits: output, loss: loss, optimizer: optimizer)
-        let program = try TrainingProgram(compiling: training, batch: batch, inputShape: sample)
+        let program = try TrainingProgram(compiling: training, batch: batch, inputShape: sample, optimize: optimize)
         let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e9
 
         let (images, labels) = randomBatch(sample: sample, classes: program.classCount)
