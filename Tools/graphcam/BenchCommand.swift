@@ -92,7 +92,8 @@ extension BenchCommand {
         guard let recipe = TrainableRecipe(parsing: freeze) else { throw ValidationError("bad --freeze \(freeze)") }
         let graph = try entry.graph(inputSize: size, weights: .seeded(0))
             .settingTrainable(recipe, backboneOutput: entry.featureLayer)
-        let result = try TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations).run(model: graph)
+        let result = try TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations,
+                                       optimize: !compile.noOptimize).run(model: graph)
         let report = TrainBenchReport(model: "\(model) (zoo, seeded weights)", freeze: freeze,
                                       size: size ?? entry.defaultInputSize, result: result)
         print(json ? try report.json() : report.text())
