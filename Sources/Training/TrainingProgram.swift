@@ -123,6 +123,15 @@ public final class TrainingProgram {
         return StepResult(loss: try program.firstFloat(named: lossName), outputs: outputs)
     }
 
+    /// Times each kernel step of a training step on this batch (`Program.profile`). The
+    /// profiled runs do not apply the updates, so the weights stay as they were.
+    public func profile(images: Tensor, labels: Tensor, iterations: Int = 3) throws -> [StepProfile] {
+        var inputs: [String: Tensor] = [imageInputName: images, training.graph[training.labels].name: labels,
+                                        training.graph[training.learningRate].name: .scalar(Float(0))]
+        for state in hostStates { inputs[state.name] = state.value }
+        return try program.profile(inputs, warmup: 0, iterations: iterations)
+    }
+
     /// One step with the learning rate of the optimizer's schedule at the current iteration.
     public func step(images: Tensor, labels: Tensor) throws -> StepResult {
         try step(images: images, labels: labels, learningRate: training.optimizer.learningRate.rate(atStep: iterations))

@@ -92,11 +92,14 @@ extension BenchCommand {
         guard let recipe = TrainableRecipe(parsing: freeze) else { throw ValidationError("bad --freeze \(freeze)") }
         let graph = try entry.graph(inputSize: size, weights: .seeded(0))
             .settingTrainable(recipe, backboneOutput: entry.featureLayer)
-        let result = try TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations,
-                                       optimize: !compile.noOptimize).run(model: graph)
+        var benchmark = TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations,
+                                          optimize: !compile.noOptimize)
+        benchmark.profile = profile
+        let result = try benchmark.run(model: graph)
         let report = TrainBenchReport(model: "\(model) (zoo, seeded weights)", freeze: freeze,
                                       size: size ?? entry.defaultInputSize, result: result)
         print(json ? try report.json() : report.text())
+        if profile { print(ProfileReport(steps: result.profile).text()) }
     }
 }
 
