@@ -71,9 +71,15 @@ public final class Program {
     /// `kernel`, marked prepacked when it is a conv whose algorithm transforms its weights
     /// (Winograd) and whose weights are compile-time values.
     private static func prepackingWeights(_ kernel: StepKernel, weightIsConstant: Bool) -> StepKernel {
-        guard weightIsConstant, case .conv(let plan, let activation, _) = kernel,
-              plan.packedWorkspaceCount != plan.workspaceCount else { return kernel }
-        return .conv(plan, activation: activation, prepacked: true)
+        guard weightIsConstant else { return kernel }
+        switch kernel {
+        case .conv(let plan, let activation, _) where plan.packedWorkspaceCount != plan.workspaceCount:
+            return .conv(plan, activation: activation, prepacked: true)
+        case .gradient(.convGradInputWinograd(let plan, _)):
+            return .gradient(.convGradInputWinograd(plan, prepacked: true))
+        default:
+            return kernel
+        }
     }
 
     /// Packs again the weights of every step that reads bytes in `refs`: after this program
@@ -158,8 +164,15 @@ public final class Program {
             inArena[i] = true
         }
         for s in steps.indices {
-            guard case .conv(let plan, _, true) = steps[s].kernel, let weight = steps[s].inputs[1] else { continue }
-            steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, arena: arena)
+            guard steps[s].inputs.count > 1, let weight = steps[s].inputs[1] else { continue }
+            switch steps[s].kernel {
+            case .conv(let plan, _, true):
+                steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, arena: arena)
+            case .gradient(.convGradInputWinograd(let plan, true)):
+                steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, transposed: true, arena: arena)
+            default:
+                break
+            }
         }
         return Program(graph: g, options: options, layout: layout, steps: steps, arena: arena, weightsInArena: inArena,
                        constantInputNames: Set(constantInputs.keys), foldedByName: foldedByName,
