@@ -1,111 +1,95 @@
+import KernelsAVX512
+
 extension Conv {
     /// Direct depthwise convolution: output channel `oc` reads only input channel
-    /// `oc / multiplier` through its own `kh x kw` filter, with the epilogue applied to each
-    /// output row as it completes. Parallel over output planes.
+    /// `oc / multiplier` through its own `kh x kw` filter, with the epilogue applied as each
+    /// output row is written.
     ///
-    /// Each input plane is first copied into a zero-padded scratch plane whose rows are split
-    /// by column phase (`column % strideW`), so every tap of every stride reads a contiguous,
-    /// bounds-free run and the inner loop over output columns vectorizes.
+    /// Work is split into units of one output channel over a group of images: the group's input
+    /// planes are copied once into a zero-padded, phase-split scratch (`DepthwiseLayout`), every
+    /// tap sum of the group is then one pass of shifted multiply-adds over a flat run with the
+    /// filter in registers (`AVX512Depthwise.accumulate` on CPUs with AVX-512), and the epilogue
+    /// moves the sums to the output rows. Stacking images keeps small late-layer planes (7x7,
+    /// 4x4) from paying per-plane overhead. Parallel over units. `avx512: false` runs the
+    /// portable loops (tests pin both).
     static func depthwise(
         _ params: ConvParams, _ g: WindowGeometry, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+        output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue,
+        avx512: Bool = CPUFeatures.usesAVX512GEMM
     ) {
-        let layout = PaddedPlane(g)
+        let layout = DepthwiseLayout(g, batch: params.batch)
         let multiplier = params.outChannels / params.inChannels
-        let outPlane = g.outputPlane
-        let planes = params.batch * params.outChannels
-        Parallel.forEachChunk(count: planes, minimumChunk: max(1, 2048 / max(outPlane, 1))) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
-            defer { scratch.deallocate() }
-            scratch.initialize(repeating: 0, count: layout.count)
-            var loaded = -1
-            for plane in range {
-                let image = plane / params.outChannels
-                let outChannel = plane % params.outChannels
-                let source = image * params.inChannels + outChannel / multiplier
-                if source != loaded {
-                    layout.load(input + source * g.inputPlane, into: scratch)
-                    loaded = source
-                }
-                depthwisePlane(g, layout, padded: scratch,
-                               filter: weight + outChannel * g.height.kernel * g.width.kernel,
-                               bias: bias?[outChannel] ?? 0,
-                               residual: epilogue.residual.map { $0 + plane * outPlane },
-                               output: output + plane * outPlane, epilogue: epilogue)
-            }
+        let groupSize = layout.planesPerGroup
+        let groups = (params.batch + groupSize - 1) / groupSize
+        let units = params.inChannels * groups * multiplier
+        let outW = g.width.output, outH = g.height.output, outPlane = g.outputPlane
+        let taps = g.height.kernel * g.width.kernel
+        // The activations AVX512Depthwise.finishPlane applies (kind, low, high).
+        let vectorActivation: (Int, Float, Float)? = switch epilogue.activation {
+        case .none: (0, 0, 0)
+        case .relu: (1, 0, 0)
+        case .clip(let low, let high): (2, low, high)
+        default: nil
         }
-    }
-
-    @inline(__always)
-    private static func depthwisePlane(
-        _ g: WindowGeometry, _ layout: PaddedPlane, padded: UnsafePointer<Float>,
-        filter: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
-    ) {
-        let h = g.height
-        let w = g.width
-        let outW = w.output
-        for oh in 0..<h.output {
-            let row = output + oh * outW
-            row.update(repeating: 0, count: outW)
-            for kh in 0..<h.kernel {
-                let paddedRow = padded + (oh * h.stride + kh * h.dilation) * layout.rowCount
-                for kw in 0..<w.kernel {
-                    let column = kw * w.dilation
-                    let run = paddedRow + (column % w.stride) * layout.phaseCount + column / w.stride
-                    let tap = filter[kh * w.kernel + kw]
-                    for ow in 0..<outW { row[ow] += tap * run[ow] }
-                }
-            }
-            epilogue.apply(row, bias: bias, residual: residual.map { $0 + oh * outW },
-                           to: row, count: outW)
-        }
-    }
-}
-
-/// Layout of one zero-padded input plane whose rows are split into `stride` column phases:
-/// padded column `c` of padded row `r` lives at `r * rowCount + (c % stride) * phaseCount + c / stride`.
-struct PaddedPlane {
-    let geometry: WindowGeometry
-    /// Floats per phase (padded width / stride, rounded up).
-    let phaseCount: Int
-    /// Floats per padded row (all phases).
-    let rowCount: Int
-    /// Floats in the whole padded plane.
-    let count: Int
-
-    init(_ g: WindowGeometry) {
-        geometry = g
-        let paddedWidth = g.width.padBegin + g.width.input + g.width.padEnd
-        phaseCount = (paddedWidth + g.width.stride - 1) / g.width.stride
-        rowCount = phaseCount * g.width.stride
-        count = (g.height.padBegin + g.height.input + g.height.padEnd) * rowCount
-    }
-
-    /// Copies `plane` into the interior of `padded`; the padding stays as it was (zero).
-    @inline(__always)
-    func load(_ plane: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
-        let h = geometry.height
-        let w = geometry.width
-        for ih in 0..<h.input {
-            let source = plane + ih * w.input
-            let row = padded + (ih + h.padBegin) * rowCount
-            if w.stride == 1 {
-                (row + w.padBegin).update(from: source, count: w.input)
-            } else {
-                // Phase `q` holds padded columns q, q + s, q + 2s, ...: input column
-                // `index * s + q - padBegin` for every index that lands inside the input.
-                for phase in 0..<w.stride {
-                    let destination = row + phase * phaseCount
-                    let shift = phase - w.padBegin
-                    let first = max(0, WindowAxis.ceilDiv(-shift, w.stride))
-                    let end = min(phaseCount, WindowAxis.ceilDiv(w.input - shift, w.stride))
-                    guard first < end else { continue }
-                    var column = first * w.stride + shift
-                    for index in first..<end {
-                        destination[index] = source[column]
-                        column += w.stride
+        let unitOutputs = groupSize * layout.phaseRows * layout.phaseWidth
+        layout.tapOffsets.withUnsafeBufferPointer { offsetBuffer in
+            let offsets = offsetBuffer.baseAddress!
+            Parallel.forEachChunk(count: units, minimumChunk: max(1, 16_384 / max(unitOutputs, 1))) { range in
+                let buffer = GemmScratch.shared.take(layout.inputCount + layout.sumsCount)
+                defer { GemmScratch.shared.give(buffer) }
+                let scratch = buffer.pointer
+                let sums = scratch + layout.inputCount
+                scratch.initialize(repeating: 0, count: layout.inputCount)
+                var loaded = -1
+                for unit in range {
+                    // Units run channel by channel, the multiplier innermost, so the output
+                    // channels that share an input reuse its loaded group.
+                    let sourceGroup = unit / multiplier
+                    let source = sourceGroup / groups
+                    let firstImage = sourceGroup % groups * groupSize
+                    let planes = min(groupSize, params.batch - firstImage)
+                    if sourceGroup != loaded {
+                        for p in 0..<planes {
+                            let plane = (firstImage + p) * params.inChannels + source
+                            layout.load(input + plane * g.inputPlane, slot: p, into: scratch, avx512: avx512)
+                        }
+                        loaded = sourceGroup
+                    }
+                    let outChannel = source * multiplier + unit % multiplier
+                    let filter = weight + outChannel * taps
+                    let count = layout.flatCount(planes: planes)
+                    if avx512 {
+                        AVX512Depthwise.accumulate(base: scratch, offsets: offsets, weights: filter,
+                                                   tapCount: taps, count: count, output: sums)
+                    } else {
+                        accumulateDepthwiseTaps(base: scratch, offsets: offsets, weights: filter,
+                                                tapCount: taps, count: count, output: sums)
+                    }
+                    let channelBias = bias?[outChannel] ?? 0
+                    for p in 0..<planes {
+                        let planeStart = ((firstImage + p) * params.outChannels + outChannel) * outPlane
+                        let planeSums = sums + layout.flatRow(plane: p, row: 0)
+                        if avx512 {
+                            // Rows compacted first, so the epilogue is one flat pass per plane.
+                            AVX512Depthwise.compactPlane(sums: planeSums, sumsStride: layout.phaseWidth,
+                                                         width: outW, height: outH, output: output + planeStart)
+                            let residual = epilogue.residual.map { $0 + planeStart }
+                            if let (kind, low, high) = vectorActivation {
+                                AVX512Depthwise.finishPlane(output + planeStart, count: outPlane, bias: channelBias,
+                                                            residual: residual, kind: kind, low: low, high: high)
+                            } else {
+                                epilogue.apply(output + planeStart, bias: channelBias, residual: residual,
+                                               to: output + planeStart, count: outPlane)
+                            }
+                            continue
+                        }
+                        for oh in 0..<outH {
+                            let start = planeStart + oh * outW
+                            epilogue.apply(planeSums + oh * layout.phaseWidth, bias: channelBias,
+                                           residual: epilogue.residual.map { $0 + start },
+                                           to: output + start, count: outW)
+                        }
                     }
                 }
             }

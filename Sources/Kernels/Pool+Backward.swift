@@ -14,6 +14,10 @@ extension Pool {
             let dx = gradInput + plane * g.inputPlane
             let dy = gradOutput + plane * g.outputPlane
             dx.update(repeating: 0, count: g.inputPlane)
+            if d.input == 1, d.output == 1, d.kernel == 1 {
+                maxBackward2D(h, w, source: source, gradOutput: dy, gradInput: dx)
+                return
+            }
             var out = 0
             for od in 0..<d.output {
                 for oh in 0..<h.output {
@@ -24,6 +28,39 @@ extension Pool {
                         out += 1
                     }
                 }
+            }
+        }
+    }
+
+    /// One plane of `maxBackward` for 1-D / 2-D windows: the same first maximum in
+    /// row-major window order as `firstMaximum` (padding never wins), with flat indexing.
+    @inline(__always)
+    private static func maxBackward2D(
+        _ h: WindowAxis, _ w: WindowAxis, source: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
+        gradInput dx: UnsafeMutablePointer<Float>
+    ) {
+        var out = 0
+        for oh in 0..<h.output {
+            let tapsH = h.validTaps(at: oh)
+            let top = oh * h.stride - h.padBegin
+            for ow in 0..<w.output {
+                let tapsW = w.validTaps(at: ow)
+                let left = ow * w.stride - w.padBegin
+                var best = -Float.infinity
+                var bestAt = -1
+                for kh in tapsH {
+                    let row = (top + kh * h.dilation) * w.input + left
+                    for kw in tapsW {
+                        let index = row + kw * w.dilation
+                        let value = source[index]
+                        if value > best || bestAt < 0 {
+                            best = value
+                            bestAt = index
+                        }
+                    }
+                }
+                if bestAt >= 0 { dx[bestAt] += dy[out] }
+                out += 1
             }
         }
     }

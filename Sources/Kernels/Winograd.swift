@@ -1,3 +1,5 @@
+import KernelsAVX512
+
 /// Winograd convolution for 2-D 3x3, stride-1, dilation-1, single-group layers:
 /// input tiles transformed to `V[xi][Cin][tiles]`, `alpha^2` GEMMs `M[xi] = U[xi] * V[xi]`
 /// against pre-transformed weights `U[xi][Cout][Cin]`, then the output transform with the
@@ -55,22 +57,27 @@ enum Winograd {
     }
 
     /// The Winograd variant `Conv.algorithm(for:)` picks, or nil to use im2col. Chosen from
-    /// kernel-bench runs (one thread, VGG16 / ResNet50 at 112x112, batch 1 and 16):
-    /// - few channels (< 32), or outputs wider than 112: the transforms cost more than they save
-    ///   (with planes padded against cache-set aliasing, 112 gains too: VGG16 64->64 @112
-    ///   b16 ~140 ms against ~175 ms for im2col);
-    /// - 28...112: F(4x4) (its 4x4 tiles fit exactly and cut products 4x), ~1.6-2.1x over im2col;
-    /// - 7..<28: F(2x2) (F(4x4) wastes ~30% on 14 and 7, whose tiles overhang), ~1.1-1.6x;
-    /// - below 7 (4x4 at conv5): F(2x2) only with enough tiles across the batch for wide GEMMs.
+    /// kernel-bench runs with the vectorized transforms (VGG16 / ResNet50 at 112x112, batch 1
+    /// and 16, one thread):
+    /// - few channels (< 32), or outputs wider than 112: im2col;
+    /// - F(4x4) (2.25 products per output against F(2x2)'s 4) whenever its per-point GEMMs are
+    ///   wide enough: at least 64 tiles across the batch, or 16 when its transformed weights
+    ///   (36 x Cin x Cout floats, streamed once per call) stay within 4 MB. Otherwise a narrow
+    ///   GEMM streaming large weights is memory-bound (512->512 @4x4 b16: F(2x2) 3.5 ms,
+    ///   F(4x4) 4.1; 256->256 @7x7 b1: F(2x2) 0.33, F(4x4) 0.55);
+    /// - F(2x2) from 32 tiles, or on 7x7 and larger planes;
+    /// - im2col for the rest (512->512 @4x4 b1: 0.51 ms against F(2x2)'s 1.0).
     static func preferred(for p: ConvParams) -> Conv.Algorithm? {
         guard applies(to: p), p.inChannels >= 32, p.outChannels >= 32 else { return nil }
         let outH = p.outSpatial[0], outW = p.outSpatial[1]
-        let side = min(outH, outW)
         if max(outH, outW) > 112 { return nil }
-        if side >= 28 { return .winograd4 }
-        if side >= 7 { return .winograd2 }
-        let tiles = p.batch * ((outH + 1) / 2) * ((outW + 1) / 2)
-        return tiles >= 32 ? .winograd2 : nil
+        let batch = max(1, p.batch)
+        let tiles4 = batch * ((outH + 3) / 4) * ((outW + 3) / 4)
+        let weightBytes4 = 36 * p.inChannels * p.outChannels * MemoryLayout<Float>.stride
+        if tiles4 >= 64 || (tiles4 >= 16 && weightBytes4 <= 4 << 20) { return .winograd4 }
+        let tiles2 = batch * ((outH + 1) / 2) * ((outW + 1) / 2)
+        if tiles2 >= 32 || min(outH, outW) >= 7 { return .winograd2 }
+        return nil
     }
 
     static func forward(
@@ -133,13 +140,16 @@ enum Winograd {
         let alpha = T.alpha, m = T.m
         let inH = p.inSpatial[0], inW = p.inSpatial[1]
         let padTop = p.padsBegin[0], padLeft = p.padsBegin[1]
-        // One band of `alpha` zero-padded input rows, wide enough for every tile's window.
-        let bandW = t.tilesWide * m + 2
+        // One band of `alpha` zero-padded input rows, wide enough for every tile's window
+        // (and for the vector loads of the AVX-512 transforms).
+        let vectorized = CPUFeatures.usesAVX512GEMM
+        let bandW = vectorized ? AVX512Winograd.bandWidth(m: m, tilesWide: t.tilesWide) : t.tilesWide * m + 2
         let bandCount = alpha * bandW
         let tiles = tileRows.count * t.tilesWide
         let planeStride = p.inChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.inChannels * tileRows.count, minimumChunk: 4) { range in
-            let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + 2 * alpha * alpha)
+            let extra = vectorized ? AVX512Winograd.inputScratchCount(m: m, bandWidth: bandW) : 2 * alpha * alpha
+            let band = UnsafeMutablePointer<Float>.allocate(capacity: bandCount + extra)
             defer { band.deallocate() }
             band.initialize(repeating: 0, count: bandCount)
             let columns = band + bandCount
@@ -161,6 +171,11 @@ enum Winograd {
                     }
                 }
                 var destination = v + channel * tiles + rowInChunk * t.tilesWide
+                if vectorized {
+                    AVX512Winograd.inputRow(m: m, band: band, bandWidth: bandW, tilesWide: t.tilesWide,
+                                            v: destination, planeStride: planeStride, scratch: band + bandCount)
+                    continue
+                }
                 for tw in 0..<t.tilesWide {
                     let d = band + tw * m
                     for j in 0..<alpha { T.input(d + j, bandW, columns + j, alpha) }
@@ -184,7 +199,9 @@ enum Winograd {
         let tiles = tileRows.count * t.tilesWide
         let planeStride = p.outChannels * tiles + Tiling.planePadding
         Parallel.forEachChunk(count: p.outChannels * tileRows.count, minimumChunk: 4) { range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * alpha * alpha)
+            let vectorized = CPUFeatures.usesAVX512GEMM
+            let scratch = UnsafeMutablePointer<Float>.allocate(
+                capacity: max(3 * alpha * alpha, vectorized ? AVX512Winograd.outputScratchCount : 0))
             defer { scratch.deallocate() }
             let gathered = scratch, columns = scratch + alpha * alpha, tile = columns + alpha * alpha
             for item in range {
@@ -197,7 +214,11 @@ enum Winograd {
                 let bandOffset = ((image * p.outChannels + channel) * outH + top) * outW
                 let y = output + bandOffset
                 var source = products + channel * tiles + rowInChunk * t.tilesWide
-                for tw in 0..<t.tilesWide {
+                if vectorized {
+                    AVX512Winograd.outputRow(m: m, products: source, planeStride: planeStride, tilesWide: t.tilesWide,
+                                             y: y, outW: outW, rows: rows, columns: outW, scratch: scratch)
+                }
+                for tw in 0..<(vectorized ? 0 : t.tilesWide) {
                     for xi in 0..<(alpha * alpha) { gathered[xi] = source[xi * planeStride] }
                     source += 1
                     for j in 0..<alpha { T.output(gathered + j, alpha, columns + j, alpha) }

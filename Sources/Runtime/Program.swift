@@ -71,9 +71,15 @@ public final class Program {
     /// `kernel`, marked prepacked when it is a conv whose algorithm transforms its weights
     /// (Winograd) and whose weights are compile-time values.
     private static func prepackingWeights(_ kernel: StepKernel, weightIsConstant: Bool) -> StepKernel {
-        guard weightIsConstant, case .conv(let plan, let activation, _) = kernel,
-              plan.packedWorkspaceCount != plan.workspaceCount else { return kernel }
-        return .conv(plan, activation: activation, prepacked: true)
+        guard weightIsConstant else { return kernel }
+        switch kernel {
+        case .conv(let plan, let activation, _) where plan.packedWorkspaceCount != plan.workspaceCount:
+            return .conv(plan, activation: activation, prepacked: true)
+        case .gradient(.convGradInputWinograd(let plan, _)):
+            return .gradient(.convGradInputWinograd(plan, prepacked: true))
+        default:
+            return kernel
+        }
     }
 
     /// Packs again the weights of every step that reads bytes in `refs`: after this program
@@ -102,15 +108,25 @@ public final class Program {
     /// - Throws: `RuntimeError` naming the input, node or value at fault, e.g. a node whose
     ///   type stays symbolic, an op the runtime cannot execute, or a pinned name that is not
     ///   in the graph; `PassError` when an optimization pass fails.
-    public static func compile(_ graph: Graph, inputShapes: [String: [Int]] = [:],
+    ///
+    /// Memory: weights move into the program's arena one at a time and leave the compiled
+    /// graph as they go. A caller that hands over its only copy (`compile(consume graph)`)
+    /// therefore never holds the weights twice; one that keeps its graph keeps its copy.
+    public static func compile(_ graph: consuming Graph, inputShapes: [String: [Int]] = [:],
                                constantInputs: [String: Tensor] = [:],
                                options: CompileOptions = CompileOptions()) throws -> Program {
-        let spec = try specialize(graph, inputShapes: inputShapes, constantInputs: constantInputs)
-        var g = spec.lowered(constantInputs: Set(constantInputs.keys))
+        var g: Graph
+        let sourceNames: Set<String>, foldedByName: [String: Tensor]
+        do {
+            // Scoped so that the lowered graph ends up the only owner of the weights.
+            let spec = try specialize(consume graph, inputShapes: inputShapes, constantInputs: constantInputs)
+            g = spec.lowered(constantInputs: Set(constantInputs.keys))
+            sourceNames = Set(spec.graph.values.map(\.name))
+            foldedByName = spec.computedByName
+        }
         try g.checkWeightsPresent()
-        let sourceNames = Set(spec.graph.values.map(\.name))
         for name in options.pinned.sorted() where !sourceNames.contains(name) {
-            throw RuntimeError(.value, name, "cannot be pinned: no such value in graph '\(graph.name)'")
+            throw RuntimeError(.value, name, "cannot be pinned: no such value in graph '\(g.name)'")
         }
         if let pipeline = options.effectivePipeline {
             g = try pipeline.run(g, pinned: options.pinned).graph
@@ -148,11 +164,18 @@ public final class Program {
             inArena[i] = true
         }
         for s in steps.indices {
-            guard case .conv(let plan, _, true) = steps[s].kernel, let weight = steps[s].inputs[1] else { continue }
-            steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, arena: arena)
+            guard steps[s].inputs.count > 1, let weight = steps[s].inputs[1] else { continue }
+            switch steps[s].kernel {
+            case .conv(let plan, _, true):
+                steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, arena: arena)
+            case .gradient(.convGradInputWinograd(let plan, true)):
+                steps[s].packedWeights = PackedWeightsBox(plan: plan, source: weight, transposed: true, arena: arena)
+            default:
+                break
+            }
         }
         return Program(graph: g, options: options, layout: layout, steps: steps, arena: arena, weightsInArena: inArena,
-                       constantInputNames: Set(constantInputs.keys), foldedByName: spec.computedByName,
+                       constantInputNames: Set(constantInputs.keys), foldedByName: foldedByName,
                        sourceNames: sourceNames)
     }
 

@@ -7,6 +7,10 @@ import Kernels
 enum GradientKernel {
     /// ConvGradInput(dY, W) -> dX; uses the step's scratch for the columns.
     case convGradInput(Conv.Plan)
+    /// ConvGradInput of a 3x3 stride-1 conv as the forward Winograd conv of dY with the
+    /// transposed, rotated filters (`Conv.winogradDataGradientPlan`); `prepacked` when the
+    /// weights are compile-time values packed once (`Step.packedWeights`).
+    case convGradInputWinograd(Conv.Plan, prepacked: Bool)
     /// ConvGradWeight(dY, X) -> dW; uses the step's scratch for im2col.
     case convGradWeight(Conv.Plan)
     case maxPoolGrad(Pool.Plan)
@@ -22,6 +26,8 @@ enum GradientKernel {
     var scratchCount: Int {
         switch self {
         case .convGradInput(let plan), .convGradWeight(let plan): return Conv.backwardWorkspaceCount(plan.params)
+        case .convGradInputWinograd(let plan, let prepacked):
+            return Conv.winogradDataGradientWorkspaceCount(plan, packed: prepacked)
         // dScale / dBias nobody reads still need somewhere to go.
         case .batchNormGrad(let p): return 2 * p.channels
         default: return 0
@@ -41,7 +47,11 @@ func makeGradientKernel(_ s: NodeSignature) throws -> StepKernel {
     }
     switch s.node.op {
     case .convGradInput:
-        return .gradient(.convGradInput(try convPlan(s, x: try s.outputDims(0), w: try s.inputDims(1), y: try s.inputDims(0))))
+        let plan = try convPlan(s, x: try s.outputDims(0), w: try s.inputDims(1), y: try s.inputDims(0))
+        if let winograd = Conv.winogradDataGradientPlan(for: plan.params) {
+            return .gradient(.convGradInputWinograd(winograd, prepacked: false))
+        }
+        return .gradient(.convGradInput(plan))
     case .convGradWeight:
         return .gradient(.convGradWeight(try convPlan(s, x: try s.inputDims(1), w: try s.outputDims(0), y: try s.inputDims(0))))
     case .maxPoolGrad:

@@ -34,6 +34,12 @@ extension Step {
                 try Conv.backwardData(plan, gradOutput: try input(0), weight: try input(1), gradInput: try output(0),
                                       workspace: scratch)
             }
+        case .convGradInputWinograd(let plan, _):
+            guard let scratch else { throw RuntimeError(.node, node, "the Winograd data gradient has no scratch") }
+            try call {
+                try Conv.winogradDataGradient(plan, gradOutput: try input(0), weight: try input(1),
+                                              packed: packedWeights?.weights, gradInput: try output(0), workspace: scratch)
+            }
         case .convGradWeight(let plan):
             try call {
                 try Conv.backwardWeight(plan, gradOutput: try input(0), input: try input(1), gradWeight: try output(0),

@@ -79,15 +79,28 @@ final class PackedWeightsBox {
     let source: BufferRef
     var weights: Conv.PackedWeights
 
-    init(plan: Conv.Plan, source: BufferRef, arena: Arena) {
+    /// Whether the plan reads the transposed, rotated filters (a Winograd data gradient).
+    let transposed: Bool
+
+    init(plan: Conv.Plan, source: BufferRef, transposed: Bool = false, arena: Arena) {
         self.plan = plan
         self.source = source
-        weights = Conv.PackedWeights(plan, weight: arena.floats(source))
+        self.transposed = transposed
+        weights = PackedWeightsBox.pack(plan, arena.floats(source), transposed: transposed)
     }
 
     /// Packs again from the weight buffer.
     func repack(from arena: Arena) {
-        weights = Conv.PackedWeights(plan, weight: arena.floats(source))
+        weights = PackedWeightsBox.pack(plan, arena.floats(source), transposed: transposed)
+    }
+
+    private static func pack(_ plan: Conv.Plan, _ weight: UnsafePointer<Float>, transposed: Bool) -> Conv.PackedWeights {
+        guard transposed else { return Conv.PackedWeights(plan, weight: weight) }
+        let p = plan.params
+        let rotated = UnsafeMutablePointer<Float>.allocate(capacity: p.weightCount)
+        defer { rotated.deallocate() }
+        Conv.transposeRotateFilters(weight, outChannels: p.inChannels, inChannels: p.outChannels, into: rotated)
+        return Conv.PackedWeights(plan, weight: rotated)
     }
 
     /// Whether `ref`'s bytes overlap the weight buffer.

@@ -5,6 +5,11 @@ import Runtime
 /// moving statistics), sharing the weights of a `TrainingProgram` by copying them buffer
 /// to buffer before each evaluation (`sync(from:)`, no allocation).
 ///
+/// Optimized like any inference program, except for the weights that `sync` overwrites:
+/// they are pinned, so no pass bakes them into a folded copy that a copy by name would
+/// miss. A frozen conv and its frozen BatchNormalization therefore fold (the training
+/// program cannot change them), while a trained layer keeps its conv, BN and names.
+///
 /// Static shapes: the program has a fixed batch; `predict` pads a smaller last batch with
 /// zeros and drops the padded rows (inference-mode BN treats samples independently, so
 /// padding does not change the real rows).
@@ -16,19 +21,32 @@ public final class InferenceProgram {
     public let outputName: String
     let sampleCount: Int
 
-    public init(model: Graph, batch: Int, inputShape: [Int]) throws {
+    /// Compiles `model` for `batch` images of `inputShape`.
+    ///
+    /// - `synchronized`: names of the parameters a later `sync(from:)` will overwrite;
+    ///   nil pins every float parameter (nothing folds into derived weights, which is safe
+    ///   without knowing the training program; fusions that keep the weights still apply).
+    /// - `optimize: false` compiles the graph as written (a reference for comparisons).
+    public init(model: Graph, batch: Int, inputShape: [Int], synchronized: Set<String>? = nil,
+                optimize: Bool = true) throws {
         guard model.inputs.count == 1, let image = model.inputs.first, let output = model.outputs.first else {
             throw TrainingError("the model must have one input and at least one output")
         }
         guard batch >= 1 else { throw TrainingError("batch must be >= 1, found \(batch)") }
         imageInputName = model[image].name
         outputName = model[output].name
-        // Unoptimized (but planned): BN folding would fold the weights into new values that
-        // `copyParameters(from:)` cannot match by name to the training program's parameters.
+        let parameters = model.parameters.filter { model[$0].type.dtype == .float32 }.map { model[$0].name }
+        let pinned = synchronized.map { names in parameters.filter(names.contains) } ?? parameters
         program = try Program.compile(model, inputShapes: [imageInputName: [batch] + inputShape],
-                                      options: CompileOptions(optimize: false, planMemory: true))
+                                      options: CompileOptions(optimize: optimize, pinned: Set(pinned), planMemory: true))
         self.batch = batch
         sampleCount = inputShape.reduce(1, *)
+    }
+
+    /// Compiles `model` to evaluate the weights that `training` updates: its states are the
+    /// parameters `sync(from:)` copies; every other weight is frozen and may fold.
+    public convenience init(model: Graph, batch: Int, inputShape: [Int], sharingWeightsOf training: TrainingProgram) throws {
+        try self.init(model: model, batch: batch, inputShape: inputShape, synchronized: training.stateNames)
     }
 
     /// Copies the current weights and moving statistics of `training` into this program.

@@ -40,7 +40,8 @@ public final class Trainer {
         }
         let training = try TrainingGraph.build(model: fixed, logits: output, loss: loss, optimizer: optimizer, trainable: trainable)
         program = try TrainingProgram(compiling: training, batch: configuration.batchSize, inputShape: sampleShape)
-        evaluator = try InferenceProgram(model: model, batch: configuration.validationBatchSize, inputShape: sampleShape)
+        evaluator = try InferenceProgram(model: model, batch: configuration.validationBatchSize, inputShape: sampleShape,
+                                         sharingWeightsOf: program)
         classCount = training.graph[training.labels].type.shape.dims.last?.value ?? 0
         self.configuration = configuration
         self.sampleShape = sampleShape

@@ -24,9 +24,15 @@ public struct TrainingBenchmark: Sendable {
     public var loss: TrainingLoss
     /// Seed of the random images and labels.
     public var seed: UInt64
+    /// Compile the step with the optimizer (`TrainingProgram(compiling:...optimize:)`);
+    /// false times the graph as written.
+    public var optimize: Bool
+    /// Also time each kernel step (`Result.profile`).
+    public var profile = false
 
     public init(batch: Int, warmup: Int = 2, iterations: Int = 10, optimizer: Optimizer = .adam(),
-                loss: TrainingLoss = .crossEntropy(), seed: UInt64 = 1) {
+                loss: TrainingLoss = .crossEntropy(), seed: UInt64 = 1, optimize: Bool = true) {
+        self.optimize = optimize
         self.batch = batch
         self.warmup = warmup
         self.iterations = iterations
@@ -55,6 +61,8 @@ public struct TrainingBenchmark: Sendable {
         /// Loss of the last measured step (finite when the step computes sensibly).
         public var lastLoss: Float
         public var batch: Int
+        /// Median time of each kernel step, when asked for (`TrainingBenchmark.profile`).
+        public var profile: [StepProfile] = []
 
         /// Median seconds per step.
         public var secondsPerStep: Double { timings.median / 1000 }
@@ -88,7 +96,7 @@ public struct TrainingBenchmark: Sendable {
             fixed = try model.specialized([name: batch])
         }
         let training = try TrainingGraph.build(model: fixed, logits: output, loss: loss, optimizer: optimizer)
-        let program = try TrainingProgram(compiling: training, batch: batch, inputShape: sample)
+        let program = try TrainingProgram(compiling: training, batch: batch, inputShape: sample, optimize: optimize)
         let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e9
 
         let (images, labels) = randomBatch(sample: sample, classes: program.classCount)
@@ -101,6 +109,7 @@ public struct TrainingBenchmark: Sendable {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
 
+        let profile = self.profile ? try program.profile(images: images, labels: labels, iterations: iterations) : []
         let g = training.graph
         var modelBytes = 0, optimizerBytes = 0
         for p in g.parameters where g[p].type.dtype == .float32 {
@@ -110,7 +119,8 @@ public struct TrainingBenchmark: Sendable {
         let trainable = training.trainable.reduce(0) { $0 + (g[$1].type.shape.staticDims?.reduce(1, *) ?? 0) }
         return Result(timings: BenchmarkTimings(milliseconds: times), compileSeconds: compileSeconds,
                       trainableParameters: trainable, modelParameterBytes: modelBytes, optimizerStateBytes: optimizerBytes,
-                      memory: program.program.memoryStats, stepCount: program.program.stepCount, lastLoss: last, batch: batch)
+                      memory: program.program.memoryStats, stepCount: program.program.stepCount, lastLoss: last, batch: batch,
+                      profile: profile)
     }
 
     /// Images uniform in [-1, 1) and one-hot labels of random classes.

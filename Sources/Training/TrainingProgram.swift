@@ -25,18 +25,34 @@ public final class TrainingProgram {
     let copies: StateCopies
     /// Integer states kept on the host: name -> (its update's name, current value).
     var hostStates: [(name: String, newValue: String, value: Tensor)]
+    /// Frozen weights that optimization folded into others (a frozen BatchNormalization
+    /// into its frozen conv), with their values: the program no longer holds them, but a
+    /// checkpoint lists every weight of the model, so `parameters()` reports them.
+    let foldedFrozen: [String: Tensor]
+    /// Weights that optimization created (`.../bn_folded`): not states, not checkpointed.
+    let derivedWeights: Set<String>
+    /// Names of the states the program updates in place (what a validation program must
+    /// receive by name, so must not fold: see `InferenceProgram(model:batch:inputShape:sharingWeightsOf:)`).
+    public let stateNames: Set<String>
 
     /// Compiles `training` for a fixed batch size; `inputShape` is one sample's shape
     /// (`[C, H, W]`).
     ///
     /// - Throws: `RuntimeError` or `TrainingError` naming what cannot be compiled.
     ///
-    /// The graph is compiled without optimization (training-mode BatchNormalization must
-    /// stay, and there is nothing to fold into it) but with memory planning, since backward
-    /// graphs are big. Kept readable after every step: the loss, the model outputs, every
-    /// state and every `<state>:updated` value, plus `pinned` (e.g. `grad/...` values to
-    /// inspect with `program.values(named:)`).
-    public init(compiling training: TrainingGraph, batch: Int, inputShape: [Int], pinned: Set<String> = []) throws {
+    /// With `optimize` (the default) forward, backward and update go through
+    /// `Pipeline.standardInference` and then the memory planner (backward graphs are big).
+    /// Kept readable after every step, and so never folded or fused away: the loss, the
+    /// model outputs, every state and every `<state>:updated` value, plus `pinned` (e.g.
+    /// `grad/...` values to inspect with `program.values(named:)`). What that leaves the
+    /// optimizer: frozen inference-mode BatchNormalization folds into its frozen conv,
+    /// and convs fuse with a following add or activation, only where the pre-activation
+    /// value has no other reader (the backward pass reads the inputs of every node it
+    /// differentiates, so its values stay). Training-mode BN is never folded. The frozen
+    /// weights folded away stay in `parameters()` (checkpoints), and `setParameters`
+    /// accepts them unchanged only. `optimize: false` compiles the graph as written.
+    public init(compiling training: TrainingGraph, batch: Int, inputShape: [Int], pinned: Set<String> = [],
+                optimize: Bool = true) throws {
         var graph = training.graph
         var hostStates: [(String, String, Tensor)] = []
         for update in training.updates where graph[update.state].type.dtype != .float32 {
@@ -64,9 +80,13 @@ public final class TrainingProgram {
         }
         program = try Program.compile(graph, inputShapes: [imageInputName: [batch] + inputShape,
                                                            graph[training.labels].name: [batch, classes]],
-                                      options: CompileOptions(optimize: false, pinned: kept, planMemory: true))
+                                      options: CompileOptions(optimize: optimize, pinned: kept, planMemory: true))
         let floatUpdates = training.updates.filter { graph[$0.state].type.dtype == .float32 }
         copies = try program.stateCopies(floatUpdates.map { (graph[$0.state].name, graph[$0.newValue].name) })
+        foldedFrozen = Self.foldedWeights(of: graph, keptBy: program)
+        let sourceNames = Set(graph.values.map(\.name))
+        derivedWeights = Set(program.parameterNames.filter { !sourceNames.contains($0) })
+        stateNames = Set(training.updates.map { graph[$0.state].name })
         self.training = training
         self.batch = batch
         self.hostStates = hostStates
@@ -103,22 +123,45 @@ public final class TrainingProgram {
         return StepResult(loss: try program.firstFloat(named: lossName), outputs: outputs)
     }
 
+    /// Times each kernel step of a training step on this batch (`Program.profile`). The
+    /// profiled runs do not apply the updates, so the weights stay as they were.
+    public func profile(images: Tensor, labels: Tensor, iterations: Int = 3) throws -> [StepProfile] {
+        var inputs: [String: Tensor] = [imageInputName: images, training.graph[training.labels].name: labels,
+                                        training.graph[training.learningRate].name: .scalar(Float(0))]
+        for state in hostStates { inputs[state.name] = state.value }
+        return try program.profile(inputs, warmup: 0, iterations: iterations)
+    }
+
     /// One step with the learning rate of the optimizer's schedule at the current iteration.
     public func step(images: Tensor, labels: Tensor) throws -> StepResult {
         try step(images: images, labels: labels, learningRate: training.optimizer.learningRate.rate(atStep: iterations))
     }
 
-    /// Every state of training by name: weights, optimizer state, BN moving statistics and
-    /// `optimizer/iterations` (what a checkpoint stores).
+    /// Every state of training by name: weights (frozen ones included, also those folded
+    /// away by optimization), optimizer state, BN moving statistics and
+    /// `optimizer/iterations` (what a checkpoint stores). Weights that optimization derived
+    /// (`.../bn_folded`) are left out, so the names are those of the unoptimized program.
     public func parameters() -> [String: Tensor] {
-        var all = program.parameters()
+        var all = foldedFrozen
+        for (name, value) in program.parameters() where !derivedWeights.contains(name) { all[name] = value }
         for state in hostStates { all[state.name] = state.value }
         return all
     }
 
     /// Restores states by name (from a checkpoint); each must match its declared type.
+    /// A frozen weight that optimization folded away must come back unchanged (it is
+    /// baked into the folded conv); nothing is written when any entry is refused.
     public func setParameters(_ values: [String: Tensor]) throws {
         var bufferValues = values
+        for (name, value) in values {
+            guard let original = foldedFrozen[name] else { continue }
+            guard value == original else {
+                throw TrainingError("frozen weight '\(name)' was folded into its layer when the training program was "
+                                    + "compiled (BatchNormalization folding), so it cannot change; build the model with "
+                                    + "this value, or compile with optimize: false")
+            }
+            bufferValues[name] = nil
+        }
         for i in hostStates.indices {
             guard let t = values[hostStates[i].name] else { continue }
             guard t.dtype == hostStates[i].value.dtype, t.shape == hostStates[i].value.shape else {
@@ -128,6 +171,23 @@ public final class TrainingProgram {
             bufferValues[hostStates[i].name] = nil
         }
         try program.setParameters(bufferValues)
+    }
+}
+
+extension TrainingProgram {
+    /// The float weights of `graph` that some node reads but `program` no longer holds:
+    /// frozen weights that optimization folded into derived ones.
+    static func foldedWeights(of graph: Graph, keptBy program: Program) -> [String: Tensor] {
+        var read = Set<ValueID>()
+        for node in graph.nodes { for case let v? in node.inputs { read.insert(v) } }
+        let held = Set(program.parameterNames)
+        var folded: [String: Tensor] = [:]
+        for id in graph.parameters where read.contains(id) {
+            let v = graph[id]
+            guard v.type.dtype == .float32, let data = v.data, !held.contains(v.name) else { continue }
+            folded[v.name] = data
+        }
+        return folded
     }
 }
 

@@ -121,8 +121,13 @@ struct ConvFastPathTests {
                 < KernelTestData.tolerance)
         #expect(try fusedError(p, algorithm: .winograd4, residual: true, activation: .swish, packed: true)
                 < KernelTestData.tolerance)
-        // The measured choice: F(4x4) from 28 to 112, F(2x2) below, im2col for tiny single images
-        // and for outputs wider than 112.
+        // The measured choice: F(4x4) when its GEMMs are wide enough for its weights, F(2x2)
+        // on other planes of 7x7 or more (or enough tiles), im2col for tiny single images and
+        // for outputs wider than 112.
+        #expect(Conv.algorithm(for: conv2D(batch: 16, 256, 256, 7, 7, kernel: 3, pads: (1, 1))) == .winograd4)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 256, 256, 7, 7, kernel: 3, pads: (1, 1))) == .winograd2)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 128, 128, 14, 14, kernel: 3, pads: (1, 1))) == .winograd4)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 14, 14, kernel: 3, pads: (1, 1))) == .winograd2)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 28, 28, kernel: 3, pads: (1, 1))) == .winograd4)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .im2col)
         #expect(Conv.algorithm(for: conv2D(batch: 16, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .winograd2)

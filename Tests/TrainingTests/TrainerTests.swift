@@ -57,6 +57,29 @@ struct TrainerTests {
         #expect(b["optimizer/iterations"]?.intValues == [8])
     }
 
+    @Test("only the head training (the frozen backbone folded): checkpoint + resume still equals straight epochs, bytewise")
+    func resumeWithFoldedBackbone() throws {
+        let train = try SyntheticBlobs.source(count: 40, seed: 5)
+        let model = try TinyNets.tinyCNN(inputSize: 16, weights: .seeded(3))
+        let head = Set(model.parameters.filter { model[$0].name.hasPrefix("predictions") })
+        func trainer(_ c: TrainingConfiguration) throws -> Trainer {
+            try Trainer(model: model, sampleShape: [3, 16, 16], configuration: c, optimizer: .adam(learningRate: 0.01),
+                        trainable: head)
+        }
+        let straight = try trainer(configuration(epochs: 4))
+        _ = try straight.fit(training: train, validation: try SyntheticBlobs.source(count: 8, seed: 7))
+        #expect(!straight.program.program.graph.nodes.contains { $0.op == .batchNormalization })
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try trainer(configuration(epochs: 2, directory: directory)).fit(training: train)
+        let resumed = try trainer(configuration(epochs: 4, directory: directory, resume: true))
+        #expect(try resumed.fit(training: train).resumedAfterEpoch == 2)
+        let a = straight.program.parameters(), b = resumed.program.parameters()
+        #expect(a.keys.sorted() == b.keys.sorted())
+        #expect(a.keys.contains("conv1_conv/kernel") && a.keys.contains("conv2_bn/moving_mean"), "frozen weights are checkpointed")
+        for (name, tensor) in a { #expect(tensor.rawBytes == b[name]?.rawBytes, "\(name) differs") }
+    }
+
     @Test("early stopping: with a zero learning rate and frozen BN nothing improves, so training stops after patience epochs")
     func earlyStopping() throws {
         let train = try SyntheticBlobs.source(count: 32, seed: 6)

@@ -69,13 +69,13 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         if let threads { MachineInfo.setThreadCount(threads) }
         if train { return try runTraining() }
-        let source = try ModelSource(model, size: size)
+        var source = try ModelSource(model, size: size)
         let shapes = try source.shapes(batch: batch, size: size)
         let macs = try Program.specialized(source.graph, inputShapes: shapes).summary.totalMACs
-        let compileStart = DispatchTime.now().uptimeNanoseconds
-        let program = try Program.compile(source.graph, inputShapes: shapes, options: compile.compileOptions)
-        let compileMs = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e6
         let feeds = try ModelSource.randomInputs(shapes, graph: source.graph)
+        let compileStart = DispatchTime.now().uptimeNanoseconds
+        let program = try Program.compile(source.takeGraph(), inputShapes: shapes, options: compile.compileOptions)
+        let compileMs = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e6
         let timings = try program.benchmark(feeds, warmup: warmup, iterations: iterations)
         let report = BenchReport(model: source.description, batch: batch, inputs: shapes, program: program,
                                  macs: macs, compileMs: compileMs, timings: timings)
@@ -92,10 +92,14 @@ extension BenchCommand {
         guard let recipe = TrainableRecipe(parsing: freeze) else { throw ValidationError("bad --freeze \(freeze)") }
         let graph = try entry.graph(inputSize: size, weights: .seeded(0))
             .settingTrainable(recipe, backboneOutput: entry.featureLayer)
-        let result = try TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations).run(model: graph)
+        var benchmark = TrainingBenchmark(batch: batch, warmup: warmup, iterations: iterations,
+                                          optimize: !compile.noOptimize)
+        benchmark.profile = profile
+        let result = try benchmark.run(model: graph)
         let report = TrainBenchReport(model: "\(model) (zoo, seeded weights)", freeze: freeze,
                                       size: size ?? entry.defaultInputSize, result: result)
         print(json ? try report.json() : report.text())
+        if profile { print(ProfileReport(steps: result.profile).text()) }
     }
 }
 

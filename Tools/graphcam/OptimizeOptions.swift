@@ -80,6 +80,14 @@ struct ModelSource {
         }
     }
 
+    /// Hands the graph over (leaving an empty one), so that compiling it moves the weights
+    /// into the program instead of keeping a second copy here.
+    mutating func takeGraph() -> Graph {
+        let taken = graph
+        graph = Graph(name: taken.name)
+        return taken
+    }
+
     /// Concrete input shapes: a symbolic leading dim is the batch, any other symbolic dim
     /// the image side `size`.
     func shapes(batch: Int, size: Int?) throws -> [String: [Int]] {

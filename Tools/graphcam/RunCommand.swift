@@ -38,14 +38,16 @@ struct RunCommand: ParsableCommand {
         }
         let operandNames = Set(graph.operandInputs.map { graph[$0].name })
         let constants = feeds.filter { operandNames.contains($0.key) }
-        let program = try Program.compile(graph, inputShapes: feeds.mapValues(\.shape), constantInputs: constants,
-                                          options: compile.compileOptions)
+        let outputNames = graph.outputs.map { graph[$0].name }
+        // Handed over, so the weights are not held twice while the program runs.
+        let program = try Program.compile(consume graph, inputShapes: feeds.mapValues(\.shape),
+                                          constantInputs: constants, options: compile.compileOptions)
         let outputs = try program.run(feeds.filter { !operandNames.contains($0.key) })
 
         let dir = URL(fileURLWithPath: outputsTo)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (k, tensor) in outputs.enumerated() {
-            let bytes = TensorProtoCodec.encode(tensor, name: graph[graph.outputs[k]].name)
+            let bytes = TensorProtoCodec.encode(tensor, name: outputNames[k])
             try Data(bytes).write(to: dir.appendingPathComponent("output_\(k).pb"), options: .atomic)
         }
     }

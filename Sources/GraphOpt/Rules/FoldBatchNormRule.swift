@@ -7,8 +7,10 @@ import GraphIR
 ///     B' = (B - mean) * s + beta              (B = 0 when the conv has no bias)
 ///
 /// Guards: the BN is in inference mode (no `training_mode`, or 0) with one output used;
-/// its statistics and the conv's weights are constants or parameters with data; the
-/// conv's output is read only by the BN and is not observed. The folded conv sits at
+/// its statistics and the conv's weights are constants or parameters with data, none of
+/// them observed (a pinned weight is read or written by name after compile, e.g. one that
+/// training updates, so its value must not be baked into a folded copy); the conv's
+/// output is read only by the BN and is not observed. The folded conv sits at
 /// the BN's position, is named after the BN node and produces the BN's output value, so
 /// `conv1_bn` still exists afterwards. Folded weights are new parameters named
 /// `<kernel>/bn_folded` and `<bias or conv>/bn_folded_bias`.
@@ -36,6 +38,8 @@ public struct FoldBatchNormRule: RewriteRule {
               let kernel = graph.data(of: graph[c].inputs[1]), kernel.dtype == .float32, kernel.shape.count >= 1
         else { return nil }
         let conv = graph[c]
+        let weights = [conv.inputs[1]] + (conv.inputs.count > 2 ? [conv.inputs[2]] : []) + bn.inputs[1...4]
+        guard !weights.contains(where: { $0.map(graph.isObserved) ?? false }) else { return nil }
         let bias = conv.inputs.count > 2 ? graph.data(of: conv.inputs[2]) : nil
         if conv.inputs.count > 2, conv.inputs[2] != nil, bias == nil { return nil }
         let channels = kernel.shape[0]

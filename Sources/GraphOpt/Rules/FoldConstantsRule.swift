@@ -1,9 +1,11 @@
 import GraphIR
 
 /// Replaces a single-output node whose operands are all known (constants, parameters
-/// with data when `foldParameters`, or a `Shape` of a static type) by a constant
-/// holding its result. Shape arithmetic (`Shape -> Gather -> Concat -> Reshape`) and
-/// constant float expressions collapse this way, one node at a time.
+/// with data when `foldParameters` and the parameter is not observed, or a `Shape` of a
+/// static type) by a constant holding its result. Shape arithmetic (`Shape -> Gather ->
+/// Concat -> Reshape`) and constant float expressions collapse this way, one node at a
+/// time. A pinned parameter may change after compile (a training state such as Adam's
+/// `beta1_power`, a weight set by name), so nothing is folded over it.
 public struct FoldConstantsRule: RewriteRule {
     public var foldParameters: Bool
     /// Results larger than this many elements stay computed at run time.
@@ -29,7 +31,8 @@ public struct FoldConstantsRule: RewriteRule {
         var constants: [Tensor?] = []
         for input in node.inputs {
             guard let v = input else { constants.append(nil); continue }
-            let known = graph.data(of: v).flatMap { graph[v].role == .parameter && !foldParameters ? nil : $0 }
+            let variable = graph[v].role == .parameter && (!foldParameters || graph.isObserved(v))
+            let known = variable ? nil : graph.data(of: v)
             if known == nil && node.op != .shape { return nil }
             constants.append(known)
         }

@@ -1,0 +1,229 @@
+// Winograd input and output transforms vectorized across 16 tiles of one tile row: every
+// step is a whole-vector add or multiply, and the stride-m reads of tile columns become
+// even/odd lane shuffles. Only called after the run-time CPU check (see Kernels'
+// CPUFeatures); Kernels keeps the scalar transforms for other CPUs.
+
+/// Vectorized `F(m x m, 3 x 3)` transforms for m = 2 (alpha 4) and m = 4 (alpha 6).
+public enum AVX512Winograd {
+    /// Floats a band row must hold for `tilesWide` tiles of edge `m`: every vector load of
+    /// `inputRow` stays inside (columns past the image must be zero).
+    public static func bandWidth(m: Int, tilesWide: Int) -> Int {
+        let groups = (tilesWide + 15) / 16
+        return (groups * 16 * m + m + 16 + 15) / 16 * 16
+    }
+
+    /// Floats of scratch `outputRow` needs.
+    public static let outputScratchCount = (4 + 24) * 16
+
+    /// Floats of scratch `inputRow` needs.
+    public static func inputScratchCount(m: Int, bandWidth: Int) -> Int { (m + 2) * bandWidth }
+
+    /// `V[xi][tile] = (B^T d B)[xi]` for the `tilesWide` tiles of one row of tiles of one
+    /// channel. `band` holds the `alpha` zero-padded input rows of that tile row, `bandWidth`
+    /// floats apart (column 0 is the first tile's left edge). Point `xi`'s values go to
+    /// `v + xi * planeStride`, tile `t` at index `t`.
+    public static func inputRow(
+        m: Int, band: UnsafePointer<Float>, bandWidth: Int, tilesWide: Int,
+        v: UnsafeMutablePointer<Float>, planeStride: Int, scratch: UnsafeMutablePointer<Float>
+    ) {
+        if m == 2 {
+            inputRowF2(band: band, bandWidth: bandWidth, tilesWide: tilesWide, v: v, planeStride: planeStride,
+                       scratch: scratch)
+        } else {
+            inputRowF4(band: band, bandWidth: bandWidth, tilesWide: tilesWide, v: v, planeStride: planeStride,
+                       scratch: scratch)
+        }
+    }
+
+    /// `Y = A^T M A` for the `tilesWide` tiles of one row of tiles of one channel: products of
+    /// point `xi` at `products + xi * planeStride` (tile `t` at index `t`), the `rows` x
+    /// `columns` valid outputs written to `y` (rows `outW` apart; columns past `columns` are
+    /// not written). `scratch` holds `outputScratchCount` floats.
+    public static func outputRow(
+        m: Int, products: UnsafePointer<Float>, planeStride: Int, tilesWide: Int,
+        y: UnsafeMutablePointer<Float>, outW: Int, rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
+    ) {
+        if m == 2 {
+            outputRowF2(products: products, planeStride: planeStride, tilesWide: tilesWide, y: y, outW: outW,
+                        rows: rows, columns: columns, scratch: scratch)
+        } else {
+            outputRowF4(products: products, planeStride: planeStride, tilesWide: tilesWide, y: y, outW: outW,
+                        rows: rows, columns: columns, scratch: scratch)
+        }
+    }
+}
+
+/// Stores the first `count` lanes of `value` (all 16 when `count >= 16`).
+@inline(__always)
+private func storePartial(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count >= 16 {
+        store(value, p)
+    } else {
+        for lane in 0..<count { p[lane] = value[lane] }
+    }
+}
+
+// MARK: F(2x2, 3x3)
+
+@inline(never)
+private func inputRowF2(
+    band: UnsafePointer<Float>, bandWidth: Int, tilesWide: Int,
+    v: UnsafeMutablePointer<Float>, planeStride: Int, scratch: UnsafeMutablePointer<Float>
+) {
+    // Column pass: C_r = (B^T d)_r over whole band rows.
+    let r0 = band, r1 = band + bandWidth, r2 = band + 2 * bandWidth, r3 = band + 3 * bandWidth
+    let c0 = scratch, c1 = scratch + bandWidth, c2 = scratch + 2 * bandWidth, c3 = scratch + 3 * bandWidth
+    var c = 0
+    while c < bandWidth {
+        let d0 = load(r0 + c), d1 = load(r1 + c), d2 = load(r2 + c), d3 = load(r3 + c)
+        store(d0 - d2, c0 + c)
+        store(d1 + d2, c1 + c)
+        store(d2 - d1, c2 + c)
+        store(d1 - d3, c3 + c)
+        c += 16
+    }
+    // Row pass, 16 tiles at a time: tile t's columns 2t..2t+3 are the even/odd lanes of the
+    // 32 columns from 2 * t0 (j = 0, 1) and from 2 * t0 + 2 (j = 2, 3).
+    var t0 = 0
+    while t0 < tilesWide {
+        let count = tilesWide - t0
+        for r in 0..<4 {
+            let row = scratch + r * bandWidth + 2 * t0
+            let a0 = load(row), a1 = load(row + 16), b0 = load(row + 2), b1 = load(row + 18)
+            let x0 = Vector(lowHalf: a0.evenHalf, highHalf: a1.evenHalf)
+            let x1 = Vector(lowHalf: a0.oddHalf, highHalf: a1.oddHalf)
+            let x2 = Vector(lowHalf: b0.evenHalf, highHalf: b1.evenHalf)
+            let x3 = Vector(lowHalf: b0.oddHalf, highHalf: b1.oddHalf)
+            let out = v + 4 * r * planeStride + t0
+            storePartial(x0 - x2, out, count)
+            storePartial(x1 + x2, out + planeStride, count)
+            storePartial(x2 - x1, out + 2 * planeStride, count)
+            storePartial(x1 - x3, out + 3 * planeStride, count)
+        }
+        t0 += 16
+    }
+}
+
+@inline(never)
+private func outputRowF2(
+    products: UnsafePointer<Float>, planeStride: Int, tilesWide: Int,
+    y: UnsafeMutablePointer<Float>, outW: Int, rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
+) {
+    var t0 = 0
+    while t0 < tilesWide {
+        let count = min(16, tilesWide - t0)
+        @inline(__always) func p(_ xi: Int) -> Vector { load(products + xi * planeStride + t0) }
+        // Rows of A^T over the 4 rows of points, then over the 4 columns.
+        let s0 = p(0) + p(4) + p(8), s1 = p(1) + p(5) + p(9), s2 = p(2) + p(6) + p(10), s3 = p(3) + p(7) + p(11)
+        let e0 = p(4) - p(8) - p(12), e1 = p(5) - p(9) - p(13), e2 = p(6) - p(10) - p(14), e3 = p(7) - p(11) - p(15)
+        let valid = min(2 * count, columns - 2 * t0)
+        for a in 0..<rows {
+            if a == 0 {
+                store(s0 + s1 + s2, scratch)
+                store(s1 - s2 - s3, scratch + 16)
+            } else {
+                store(e0 + e1 + e2, scratch)
+                store(e1 - e2 - e3, scratch + 16)
+            }
+            let row = y + a * outW + 2 * t0
+            for column in 0..<valid { row[column] = scratch[(column & 1) * 16 + (column >> 1)] }
+        }
+        t0 += 16
+    }
+}
+
+// MARK: F(4x4, 3x3)
+
+@inline(never)
+private func inputRowF4(
+    band: UnsafePointer<Float>, bandWidth: Int, tilesWide: Int,
+    v: UnsafeMutablePointer<Float>, planeStride: Int, scratch: UnsafeMutablePointer<Float>
+) {
+    var c = 0
+    while c < bandWidth {
+        let d0 = load(band + c), d1 = load(band + bandWidth + c), d2 = load(band + 2 * bandWidth + c)
+        let d3 = load(band + 3 * bandWidth + c), d4 = load(band + 4 * bandWidth + c)
+        let d5 = load(band + 5 * bandWidth + c)
+        let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
+        store(four * d0 - five * d2 + d4, scratch + c)
+        store(d3 + d4 - four * (d1 + d2), scratch + bandWidth + c)
+        store(d4 - d3 + four * (d1 - d2), scratch + 2 * bandWidth + c)
+        store(d4 - d2 + two * (d3 - d1), scratch + 3 * bandWidth + c)
+        store(d4 - d2 + two * (d1 - d3), scratch + 4 * bandWidth + c)
+        store(four * d1 - five * d3 + d5, scratch + 5 * bandWidth + c)
+        c += 16
+    }
+    let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
+    var t0 = 0
+    while t0 < tilesWide {
+        let count = tilesWide - t0
+        for r in 0..<6 {
+            // Tile t's columns 4t..4t+5: lanes 0..3 mod 4 of the 64 columns from 4 * t0, and
+            // lanes 0, 1 mod 4 of the 64 from 4 * t0 + 4.
+            let row = scratch + r * bandWidth + 4 * t0
+            let a0 = load(row), a1 = load(row + 16), a2 = load(row + 32), a3 = load(row + 48)
+            let e0 = a0.evenHalf, e1 = a1.evenHalf, e2 = a2.evenHalf, e3 = a3.evenHalf
+            let o0 = a0.oddHalf, o1 = a1.oddHalf, o2 = a2.oddHalf, o3 = a3.oddHalf
+            let x0 = Vector(lowHalf: .init(lowHalf: e0.evenHalf, highHalf: e1.evenHalf),
+                            highHalf: .init(lowHalf: e2.evenHalf, highHalf: e3.evenHalf))
+            let x2 = Vector(lowHalf: .init(lowHalf: e0.oddHalf, highHalf: e1.oddHalf),
+                            highHalf: .init(lowHalf: e2.oddHalf, highHalf: e3.oddHalf))
+            let x1 = Vector(lowHalf: .init(lowHalf: o0.evenHalf, highHalf: o1.evenHalf),
+                            highHalf: .init(lowHalf: o2.evenHalf, highHalf: o3.evenHalf))
+            let x3 = Vector(lowHalf: .init(lowHalf: o0.oddHalf, highHalf: o1.oddHalf),
+                            highHalf: .init(lowHalf: o2.oddHalf, highHalf: o3.oddHalf))
+            let b0 = load(row + 4), b1 = load(row + 20), b2 = load(row + 36), b3 = load(row + 52)
+            let f0 = b0.evenHalf, f1 = b1.evenHalf, f2 = b2.evenHalf, f3 = b3.evenHalf
+            let g0 = b0.oddHalf, g1 = b1.oddHalf, g2 = b2.oddHalf, g3 = b3.oddHalf
+            let x4 = Vector(lowHalf: .init(lowHalf: f0.evenHalf, highHalf: f1.evenHalf),
+                            highHalf: .init(lowHalf: f2.evenHalf, highHalf: f3.evenHalf))
+            let x5 = Vector(lowHalf: .init(lowHalf: g0.evenHalf, highHalf: g1.evenHalf),
+                            highHalf: .init(lowHalf: g2.evenHalf, highHalf: g3.evenHalf))
+            let out = v + 6 * r * planeStride + t0
+            storePartial(four * x0 - five * x2 + x4, out, count)
+            storePartial(x3 + x4 - four * (x1 + x2), out + planeStride, count)
+            storePartial(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
+            storePartial(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
+            storePartial(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
+            storePartial(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
+        }
+        t0 += 16
+    }
+}
+
+@inline(never)
+private func outputRowF4(
+    products: UnsafePointer<Float>, planeStride: Int, tilesWide: Int,
+    y: UnsafeMutablePointer<Float>, outW: Int, rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
+) {
+    let two = Vector(repeating: 2), four = Vector(repeating: 4), eight = Vector(repeating: 8)
+    var t0 = 0
+    while t0 < tilesWide {
+        let count = min(16, tilesWide - t0)
+        let valid = min(4 * count, columns - 4 * t0)
+        // Per column s of points: A^T over the 6 rows -> 4 values (a = 0..3), then per a
+        // A^T over the 6 columns.
+        // q[a][s] at scratch + 64 + (a * 6 + s) * 16.
+        let q = scratch + 64
+        for s in 0..<6 {
+            @inline(__always) func p(_ r: Int) -> Vector { load(products + (r * 6 + s) * planeStride + t0) }
+            let m1 = p(1), m2 = p(2), m3 = p(3), m4 = p(4)
+            let sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4
+            store(p(0) + sum12 + sum34, q + s * 16)
+            store(diff12 + two * diff34, q + (6 + s) * 16)
+            store(sum12 + four * sum34, q + (12 + s) * 16)
+            store(diff12 + eight * diff34 + p(5), q + (18 + s) * 16)
+        }
+        for a in 0..<rows {
+            @inline(__always) func x(_ s: Int) -> Vector { load(q + (a * 6 + s) * 16) }
+            let sum12 = x(1) + x(2), diff12 = x(1) - x(2), sum34 = x(3) + x(4), diff34 = x(3) - x(4)
+            store(x(0) + sum12 + sum34, scratch)
+            store(diff12 + two * diff34, scratch + 16)
+            store(sum12 + four * sum34, scratch + 32)
+            store(diff12 + eight * diff34 + x(5), scratch + 48)
+            let row = y + a * outW + 4 * t0
+            for column in 0..<valid { row[column] = scratch[(column & 3) * 16 + (column >> 2)] }
+        }
+        t0 += 16
+    }
+}

@@ -1,0 +1,146 @@
+import Testing
+@testable import Kernels
+
+/// Naive double-precision depthwise convolution from the ONNX definition (group = input
+/// channels), followed by the fused epilogue `act(conv + bias + residual)`.
+private func naiveDepthwise(
+    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float], residual: [Float]?,
+    activation: FusedActivation
+) -> [Float] {
+    let (inH, inW) = (p.inSpatial[0], p.inSpatial[1])
+    let (outH, outW) = (p.outSpatial[0], p.outSpatial[1])
+    let (kh, kw) = (p.kernel[0], p.kernel[1])
+    let multiplier = p.outChannels / p.inChannels
+    var output = [Float](repeating: 0, count: p.batch * p.outChannels * outH * outW)
+    for n in 0..<p.batch {
+        for oc in 0..<p.outChannels {
+            let ic = oc / multiplier
+            for oh in 0..<outH {
+                for ow in 0..<outW {
+                    var sum = 0.0
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let y = oh * p.strides[0] - p.padsBegin[0] + i * p.dilations[0]
+                            let x = ow * p.strides[1] - p.padsBegin[1] + j * p.dilations[1]
+                            guard y >= 0, y < inH, x >= 0, x < inW else { continue }
+                            sum += Double(input[((n * p.inChannels + ic) * inH + y) * inW + x])
+                                * Double(weight[(oc * kh + i) * kw + j])
+                        }
+                    }
+                    let index = ((n * p.outChannels + oc) * outH + oh) * outW + ow
+                    sum += Double(bias[oc]) + (residual.map { Double($0[index]) } ?? 0)
+                    output[index] = activation.apply(Float(sum))
+                }
+            }
+        }
+    }
+    return output
+}
+
+/// Worst error of `Conv.depthwise` (AVX-512 kernels or the portable loops) against the naive
+/// reference, relative to the largest reference magnitude (at least 1).
+private func depthwiseError(
+    _ p: ConvParams, avx512: Bool, residual withResidual: Bool = false,
+    activation: FusedActivation = .none, seed: UInt64 = 11
+) throws -> Double {
+    let plan = try Conv.Plan(p)
+    #expect(plan.algorithm == .depthwise)
+    let input = KernelTestData.random(p.batch * p.inputCountPerImage, seed: seed)
+    let weight = KernelTestData.random(p.weightCount, seed: seed + 1)
+    let bias = KernelTestData.random(p.outChannels, seed: seed + 2)
+    let residual = withResidual ? KernelTestData.random(p.batch * p.outputCountPerImage, seed: seed + 3) : nil
+    var output = [Float](repeating: .nan, count: p.batch * p.outputCountPerImage)
+    output.withUnsafeMutableBufferPointer { y in
+        (residual ?? []).withUnsafeBufferPointer { r in
+            Conv.depthwise(p, plan.geometry, input: input, weight: weight, bias: bias,
+                           output: y.baseAddress!,
+                           epilogue: ConvEpilogue(residual: withResidual ? r.baseAddress : nil,
+                                                  activation: activation),
+                           avx512: avx512)
+        }
+    }
+    let reference = naiveDepthwise(p, input: input, weight: weight, bias: bias, residual: residual,
+                                   activation: activation)
+    let scale = max(1, reference.map { abs(Double($0)) }.max() ?? 0)
+    var worst = 0.0
+    for (a, e) in zip(output, reference) {
+        let error = abs(Double(a) - Double(e)) / scale
+        if error.isNaN { return .infinity }
+        worst = max(worst, error)
+    }
+    return worst
+}
+
+private func depthwise2D(batch: Int = 2, channels: Int = 3, multiplier: Int = 1, height: Int, width: Int,
+                         kernel: Int = 3, stride: Int, dilation: Int = 1, pads: ([Int], [Int])) -> ConvParams {
+    ConvParams(batch: batch, inChannels: channels, outChannels: channels * multiplier, group: channels,
+               inSpatial: [height, width], kernel: [kernel, kernel], strides: [stride, stride],
+               dilations: [dilation, dilation], padsBegin: pads.0, padsEnd: pads.1)
+}
+
+/// The kernels to pin: the portable loops always, the AVX-512 ones where the CPU has them.
+private let kernelChoices: [Bool] = CPUFeatures.hasAVX512F ? [false, true] : [false]
+
+private let tolerance = 1e-5
+
+@Suite("Depthwise convolution: stacked, phase-split kernels against a naive reference")
+struct DepthwiseTests {
+    @Test("3x3 strides 1 and 2, pads none / one / asymmetric, widths 1 to 33", arguments: kernelChoices)
+    func shapes(avx512: Bool) throws {
+        let pads: [([Int], [Int])] = [([0, 0], [0, 0]), ([1, 1], [1, 1]), ([0, 1], [1, 0]), ([2, 0], [1, 2])]
+        for stride in [1, 2] {
+            for width in [1, 3, 7, 17, 33] {
+                for pad in pads {
+                    let height = width == 1 ? 5 : width / 2 + 3
+                    let p = depthwise2D(height: height, width: width, stride: stride, pads: pad)
+                    guard p.outSpatial.allSatisfy({ $0 > 0 }) else { continue }
+                    #expect(try depthwiseError(p, avx512: avx512, activation: .clip(min: 0, max: 6)) < tolerance,
+                            "stride \(stride) width \(width) pads \(pad)")
+                }
+            }
+        }
+    }
+
+    @Test("every vectorized epilogue: none, ReLU, clip, residual", arguments: kernelChoices)
+    func epilogues(avx512: Bool) throws {
+        let activations: [FusedActivation] = [.none, .relu, .clip(min: -0.5, max: 0.5), .sigmoid]
+        for stride in [1, 2] {
+            let p = depthwise2D(height: 9, width: 17, stride: stride, pads: ([1, 1], [1, 1]))
+            for activation in activations {
+                for residual in [false, true] {
+                    #expect(try depthwiseError(p, avx512: avx512, residual: residual, activation: activation) < tolerance,
+                            "stride \(stride) \(activation) residual \(residual)")
+                }
+            }
+        }
+    }
+
+    @Test("channel multiplier 2, dilation 2, 5x5 and stride 3 filters", arguments: kernelChoices)
+    func otherFilters(avx512: Bool) throws {
+        let shapes = [
+            depthwise2D(multiplier: 2, height: 8, width: 7, stride: 1, pads: ([1, 1], [1, 1])),
+            depthwise2D(multiplier: 2, height: 9, width: 9, stride: 2, pads: ([0, 0], [1, 1])),
+            depthwise2D(height: 11, width: 13, stride: 1, dilation: 2, pads: ([2, 2], [2, 2])),
+            depthwise2D(height: 11, width: 13, stride: 2, dilation: 2, pads: ([1, 2], [2, 1])),
+            depthwise2D(height: 12, width: 10, kernel: 5, stride: 1, pads: ([2, 2], [2, 2])),
+            depthwise2D(height: 12, width: 10, stride: 3, pads: ([1, 0], [1, 1])),
+        ]
+        for p in shapes {
+            #expect(try depthwiseError(p, avx512: avx512, residual: true, activation: .relu) < tolerance, "\(p)")
+        }
+    }
+
+    @Test("small planes stacked across the batch; large planes in groups with a partial last one",
+          arguments: kernelChoices)
+    func batchGroups(avx512: Bool) throws {
+        let small = depthwise2D(batch: 5, channels: 4, height: 4, width: 4, stride: 1, pads: ([1, 1], [1, 1]))
+        let smallPlan = try Conv.Plan(small)
+        #expect(DepthwiseLayout(smallPlan.geometry, batch: 5).planesPerGroup == 5)
+        #expect(try depthwiseError(small, avx512: avx512, activation: .clip(min: 0, max: 6)) < tolerance)
+        // A 62x62 padded plane fills a quarter of a group: batch 5 runs as 4 + 1.
+        let large = depthwise2D(batch: 5, channels: 2, height: 60, width: 60, stride: 2, pads: ([1, 1], [1, 1]))
+        let layout = DepthwiseLayout(try Conv.Plan(large).geometry, batch: 5)
+        #expect(layout.planesPerGroup == 4)
+        #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
+    }
+}
