@@ -39,24 +39,21 @@ public enum BatchNorm {
         }
         let count = Double(batch * spatial)
         let channelStride = channels * spatial
-        // Per-channel statistics in double (two passes: mean, then squared deviations).
+        // Per-channel statistics in one pass: each plane summed in float lanes, shifted by the
+        // channel's first element so that the variance from the sum of squares does not
+        // cancel (as in the gradient), planes added in double.
         Parallel.forEachChunk(count: channels, minimumChunk: Swift.max(1, 8192 / (batch * spatial))) { range in
             for channel in range {
-                var sum: Double = 0
+                let sample = x[channel * spatial]
+                var sum: Double = 0, squares: Double = 0
                 for image in 0..<batch {
-                    let plane = x + image * channelStride + channel * spatial
-                    for index in 0..<spatial { sum += Double(plane[index]) }
+                    let moments = planeMoments(x + image * channelStride + channel * spatial, spatial, shift: sample)
+                    sum += Double(moments.sum)
+                    squares += Double(moments.squares)
                 }
-                let mean = sum / count
-                var squares: Double = 0
-                for image in 0..<batch {
-                    let plane = x + image * channelStride + channel * spatial
-                    for index in 0..<spatial {
-                        let deviation = Double(plane[index]) - mean
-                        squares += deviation * deviation
-                    }
-                }
-                let variance = squares / count
+                let shiftedMean = sum / count
+                let mean = Double(sample) + shiftedMean
+                let variance = Swift.max(0, squares / count - shiftedMean * shiftedMean)
                 let invStd = 1 / (variance + Double(epsilon)).squareRoot()
                 let keep = Double(momentum)
                 runningMeanOut[channel] = Float(Double(runningMean[channel]) * keep + mean * (1 - keep))
@@ -71,6 +68,33 @@ public enum BatchNorm {
                 }
             }
         }
+    }
+
+    /// `sum(x - shift)` and `sum((x - shift)^2)` of one plane in eight float lanes.
+    @inline(__always)
+    static func planeMoments(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (sum: Float, squares: Float) {
+        typealias V = SIMD8<Float>
+        var s0 = V(), q0 = V(), s1 = V(), q1 = V()
+        let k = V(repeating: shift)
+        let raw = UnsafeRawPointer(x)
+        var i = 0
+        while i + 16 <= count {
+            let d0 = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - k
+            let d1 = raw.loadUnaligned(fromByteOffset: i * 4 + 32, as: V.self) - k
+            s0 += d0
+            q0 += d0 * d0
+            s1 += d1
+            q1 += d1 * d1
+            i += 16
+        }
+        var sum = (s0 + s1).sum(), squares = (q0 + q1).sum()
+        while i < count {
+            let d = x[i] - shift
+            sum += d
+            squares += d * d
+            i += 1
+        }
+        return (sum, squares)
     }
 
     /// `y = x * factor(c) + shift(c)` per channel, parallel over `(n, c)` planes.

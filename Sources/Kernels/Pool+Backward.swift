@@ -39,23 +39,46 @@ extension Pool {
         _ h: WindowAxis, _ w: WindowAxis, source: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>,
         gradInput dx: UnsafeMutablePointer<Float>
     ) {
+        // Windows whose taps all lie inside the input skip the bounds arithmetic.
+        func interior(_ a: WindowAxis) -> Range<Int> {
+            let first = Swift.min(a.output, WindowAxis.ceilDiv(a.padBegin, a.stride))
+            let lastTap = (a.kernel - 1) * a.dilation - a.padBegin
+            let end = Swift.min(a.output, WindowAxis.floorDiv(a.input - 1 - lastTap, a.stride) + 1)
+            return first..<Swift.max(first, end)
+        }
+        let insideH = interior(h), insideW = interior(w)
         var out = 0
         for oh in 0..<h.output {
             let tapsH = h.validTaps(at: oh)
             let top = oh * h.stride - h.padBegin
             for ow in 0..<w.output {
-                let tapsW = w.validTaps(at: ow)
                 let left = ow * w.stride - w.padBegin
                 var best = -Float.infinity
                 var bestAt = -1
-                for kh in tapsH {
-                    let row = (top + kh * h.dilation) * w.input + left
-                    for kw in tapsW {
-                        let index = row + kw * w.dilation
-                        let value = source[index]
-                        if value > best || bestAt < 0 {
-                            best = value
-                            bestAt = index
+                if insideH.contains(oh), insideW.contains(ow) {
+                    bestAt = top * w.input + left
+                    best = source[bestAt]
+                    for kh in 0..<h.kernel {
+                        let row = (top + kh * h.dilation) * w.input + left
+                        for kw in 0..<w.kernel {
+                            let index = row + kw * w.dilation
+                            let value = source[index]
+                            if value > best {
+                                best = value
+                                bestAt = index
+                            }
+                        }
+                    }
+                } else {
+                    for kh in tapsH {
+                        let row = (top + kh * h.dilation) * w.input + left
+                        for kw in w.validTaps(at: ow) {
+                            let index = row + kw * w.dilation
+                            let value = source[index]
+                            if value > best || bestAt < 0 {
+                                best = value
+                                bestAt = index
+                            }
                         }
                     }
                 }
