@@ -17,7 +17,9 @@ extension Conv {
         let width = geometry.outputPlane * images
         let columns = pointwise && images == 1 ? 0 : params.inChannels * geometry.kernelVolume * width
         let gathered = images > 1 ? params.outChannels * width : 0
-        return columns + gathered
+        // The segmented data gradient of a pointwise conv needs W^T instead.
+        let transposed = pointwise && params.group == 1 ? params.inChannels * params.outChannels : 0
+        return max(columns + gathered, transposed)
     }
 
     /// Images whose columns share one GEMM in the backward passes: small feature maps
@@ -66,6 +68,22 @@ extension Conv {
         let (rows, depth, positions) = groupGemmShape(params, geometry)
         guard rows > 0, positions > 0 else {
             gradInput.update(repeating: 0, count: params.batch * params.inputCountPerImage)
+            return
+        }
+        if pointwise, params.group == 1, CPUFeatures.usesAVX512GEMM, let workspace {
+            // dX = W^T * dY over every image at once: W^T into the workspace, dY and dX read and
+            // written in place as column segments (no folding copies).
+            let cin = params.inChannels, cout = params.outChannels
+            Parallel.forEachChunk(count: cin, minimumChunk: max(1, 16_384 / max(cout, 1))) { range in
+                for i in range {
+                    for o in 0..<cout { workspace[i * cout + o] = weight[o * cin + i] }
+                }
+            }
+            Gemm.avx512SegmentedSgemm(
+                m: cin, n: params.batch * positions, k: cout, a: workspace, lda: cout,
+                b: gradOutput, ldb: positions, bSegments: .init(length: positions, stride: params.outputCountPerImage),
+                c: gradInput, ldc: positions, cSegments: .init(length: positions, stride: params.inputCountPerImage),
+                bias: nil, epilogue: ConvEpilogue())
             return
         }
         if fold > 1, let workspace {
