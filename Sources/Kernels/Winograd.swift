@@ -20,8 +20,13 @@ enum Winograd {
 
         /// Tiles whose GEMMs are wide enough; more columns gain little.
         static let tileTarget = 1024
-        /// Bound on the transformed input and products of one chunk, in floats (8 MB).
+        /// Bound on the transformed input and products of one chunk, in floats (8 MB), raised
+        /// up to `largeWorkspaceLimit` for layers with large transformed weights: every chunk
+        /// streams all `alpha^2 x Cin x Cout` of them, so small chunks make wide layers
+        /// memory-bound (VGG16 512->512 @14x14 b16: 56 tiles per chunk, the weights read 5 times).
         static let workspaceLimit = 2 << 20
+        /// 32 MB; the planner places this scratch where early, larger activations were.
+        static let largeWorkspaceLimit = 8 << 20
 
         init(_ params: ConvParams, outputTile m: Int) {
             self.params = params
@@ -32,9 +37,11 @@ enum Winograd {
             tilesHigh = (outH + m - 1) / m
             tilesWide = (outW + m - 1) / m
             let perTileRow = alpha * alpha * (params.inChannels + params.outChannels) * tilesWide
+            let weights = alpha * alpha * params.inChannels * params.outChannels
+            let limit = min(Tiling.largeWorkspaceLimit, max(Tiling.workspaceLimit, 2 * weights))
             let wanted = (Tiling.tileTarget + tilesWide - 1) / tilesWide
             tileRowsPerChunk = max(1, min(max(params.batch, 1) * tilesHigh, wanted,
-                                          Tiling.workspaceLimit / max(perTileRow, 1)))
+                                          limit / max(perTileRow, 1)))
         }
 
         /// Transformed input plus products for one chunk (each point's plane padded, see
