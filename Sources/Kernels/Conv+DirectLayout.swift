@@ -28,6 +28,8 @@ struct DirectConvLayout {
 
     /// Stacked input floats a band aims not to exceed (so it stays in L1 across channels).
     static let targetBandFloats = 8_192
+    /// Flat outputs a band aims not to exceed: the sums of 8 channels (24 KB) stay in L1 too.
+    static let targetBandOutputs = 768
 
     init(_ g: WindowGeometry, inChannels: Int) {
         geometry = g
@@ -37,7 +39,7 @@ struct DirectConvLayout {
         let width = (w.padBegin + w.input + w.padEnd + w.stride - 1) / w.stride
         let extraRows = (h.kernel - 1) * h.dilation / h.stride
         let rowsFitting = Self.targetBandFloats / max(1, phases * width * inChannels) - extraRows
-        let rows = max(1, min(h.output, rowsFitting))
+        let rows = max(1, min(h.output, rowsFitting, Self.targetBandOutputs / width))
         bandRows = rows
         phaseRows = rows + extraRows
         phaseWidth = width
