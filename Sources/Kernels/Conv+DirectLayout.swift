@@ -8,7 +8,7 @@ import KernelsAVX512
 /// `(bandStart * strideH + qh + i * strideH, qw + j * strideW)` at
 /// `ci * channelStride + (qh * strideW + qw) * phaseStride + i * phaseWidth + j`. Output
 /// `(oh, ow)` of the band, indexed flat as `o = (oh - bandStart) * phaseWidth + ow`, then reads
-/// input channel `ci` through tap `(kh, kw)` at `o + pairOffsets[ci * taps + kh * kw + kw]`: one
+/// input channel `ci` through tap `(kh, kw)` at `o + pairOffsets[(ci * kernelH + kh) * kernelW + kw]`: one
 /// shifted contiguous run for the whole band; flat positions past the output width are
 /// computed and dropped.
 struct DirectConvLayout {
