@@ -67,6 +67,26 @@ extension Conv {
                                                 tapCount: taps, count: count, output: sums)
                     }
                     let channelBias = bias?[outChannel] ?? 0
+                    if avx512, epilogue.residual == nil, let (kind, low, high) = vectorActivation {
+                        // No residual: the epilogue runs once over the whole flat run, then
+                        // the rows move straight to the output.
+                        AVX512Depthwise.finishFlat(sums, count: count, bias: channelBias, kind: kind,
+                                                   low: low, high: high)
+                        for p in 0..<planes {
+                            let planeStart = ((firstImage + p) * params.outChannels + outChannel) * outPlane
+                            let planeSums = sums + layout.flatRow(plane: p, row: 0)
+                            if outW < 16 {
+                                AVX512Depthwise.compactNarrowPlane(
+                                    sums: planeSums, sumsStride: layout.phaseWidth, width: outW, height: outH,
+                                    output: output + planeStart)
+                            } else {
+                                AVX512Depthwise.compactPlane(
+                                    sums: planeSums, sumsStride: layout.phaseWidth, width: outW, height: outH,
+                                    output: output + planeStart)
+                            }
+                        }
+                        continue
+                    }
                     for p in 0..<planes {
                         let planeStart = ((firstImage + p) * params.outChannels + outChannel) * outPlane
                         let planeSums = sums + layout.flatRow(plane: p, row: 0)

@@ -13,6 +13,9 @@ public enum Conv {
         case winograd2
         /// 2-D 3x3, stride 1, dilation 1, one group: Winograd F(4x4, 3x3) (36 GEMMs).
         case winograd4
+        /// 1-D or 2-D, one group, at most 4 input channels (a stem conv): a direct loop with
+        /// 8 output channels x 48 outputs in registers, no GEMM (`Conv+Direct.swift`).
+        case direct
     }
 
     /// The algorithm `forward` uses for `params` (assumed valid).
@@ -25,6 +28,7 @@ public enum Conv {
         if params.group > 1, params.group == params.inChannels, params.rank <= 2 {
             return .depthwise
         }
+        if CPUFeatures.usesAVX512GEMM, directApplies(to: params) { return .direct }
         if let winograd = Winograd.preferred(for: params) { return winograd }
         return .im2col
     }
@@ -40,6 +44,7 @@ public enum Conv {
                     && params.strides.allSatisfy { $0 == 1 } && params.padsBegin.allSatisfy { $0 == 0 }
                     && params.padsEnd.allSatisfy { $0 == 0 })
         case .winograd2, .winograd4: return Winograd.applies(to: params)
+        case .direct: return directApplies(to: params)
         }
     }
 
@@ -106,6 +111,10 @@ public enum Conv {
                 workspaceCount = Conv.gemmWorkspaceCount(params, geometry, algorithm: algorithm,
                                                          images: imagesPerChunk)
                 packedWorkspaceCount = workspaceCount
+            case .direct:
+                imagesPerChunk = 1
+                workspaceCount = Conv.directWorkspaceCount(params, geometry)
+                packedWorkspaceCount = workspaceCount
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(params, outputTile: algorithm == .winograd2 ? 2 : 4)
                 imagesPerChunk = 1
@@ -156,6 +165,9 @@ public enum Conv {
         case .depthwise:
             depthwise(plan.params, plan.geometry, input: input, weight: weight, bias: bias,
                       output: output, epilogue: epilogue)
+        case .direct:
+            direct(plan.params, plan.geometry, input: input, weight: weight, bias: bias, output: output,
+                   workspace: workspace!, epilogue: epilogue)
         case .pointwise, .im2col:
             gemmPath(plan, input: input, weight: weight, bias: bias, output: output,
                      workspace: workspace, epilogue: epilogue)

@@ -120,6 +120,45 @@ public enum AVX512Depthwise {
         }
     }
 
+    /// `compactPlane` that writes each row of a narrow plane (`width < 16`) as one whole
+    /// 16-float vector wherever that stays inside the plane (`width * height` floats): rows are
+    /// written in order, so the next row overwrites what a vector wrote past its row.
+    public static func compactNarrowPlane(
+        sums: UnsafePointer<Float>, sumsStride: Int, width: Int, height: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let plane = width * height
+        for oh in 0..<height {
+            if oh * width + 16 <= plane {
+                store(load(sums + oh * sumsStride), output + oh * width)
+            } else {
+                copyRun(sums + oh * sumsStride, count: width, to: output + oh * width)
+            }
+        }
+    }
+
+    /// `values[i] = act(values[i] + bias)` for `i` below `count` rounded up to a multiple of
+    /// 16 (the caller makes those valid), in whole vectors: the epilogue of a whole stacked
+    /// group of flat sums at once, before its rows are moved out. Activations as `finishPlane`.
+    public static func finishFlat(
+        _ values: UnsafeMutablePointer<Float>, count: Int, bias: Float, kind: Int, low: Float, high: Float
+    ) {
+        @inline(__always)
+        func run(_ code: Int) {
+            let b = Vector(repeating: bias)
+            var o = 0
+            while o < count {
+                store(activate(load(values + o) + b, code, low, high), values + o)
+                o += 16
+            }
+        }
+        switch kind {
+        case 0: run(0)
+        case 1: run(1)
+        default: run(2)
+        }
+    }
+
     /// `values[i] = act(values[i] + bias + residual[i])` for `i < count`, in place, for the
     /// activations `kind` 0 none, 1 ReLU (`x > 0 ? x : 0`), 2 clip (`x < low ? low : x`, then
     /// `x > high ? high : x`): Kernels' scalar epilogue to the bit. Plain loops, which LLVM

@@ -3,12 +3,12 @@ import Kernels
 import Testing
 @testable import Runtime
 
-/// x -> conv a (3x3, im2col) -> conv b (1x1, pointwise: no scratch) -> conv c (5x5, im2col,
+/// x -> conv a (3x3, im2col: 5 input channels, more than the direct stem conv takes) -> conv b (1x1, pointwise: no scratch) -> conv c (5x5, im2col,
 /// the largest column matrix).
 private func threeConvs() throws -> Graph {
     var b = GraphBuilder(name: "three-convs", weights: .seeded(3))
-    let x = b.input("x", TensorType(.float32, [1, 2, 9, 9]))
-    let wa = b.parameter("a/w", shape: [4, 2, 3, 3], initializer: .glorotUniform)
+    let x = b.input("x", TensorType(.float32, [1, 5, 9, 9]))
+    let wa = b.parameter("a/w", shape: [4, 5, 3, 3], initializer: .glorotUniform)
     let wb = b.parameter("b/w", shape: [6, 4, 1, 1], initializer: .glorotUniform)
     let wc = b.parameter("c/w", shape: [3, 6, 5, 5], initializer: .glorotUniform)
     let a = try b.add(.conv, "a", [x, wa], ["pads": .ints([1, 1, 1, 1])])
@@ -19,11 +19,11 @@ private func threeConvs() throws -> Graph {
 
 @Test func eachIm2colStepGetsScratchInsideTheArenaSizedForItsConv() throws {
     let program = try Program.compile(threeConvs())
-    let a = ConvParams(batch: 1, inChannels: 2, outChannels: 4, inSpatial: [9, 9], kernel: [3, 3],
+    let a = ConvParams(batch: 1, inChannels: 5, outChannels: 4, inSpatial: [9, 9], kernel: [3, 3],
                        padsBegin: [1, 1], padsEnd: [1, 1])
     let c = ConvParams(batch: 1, inChannels: 6, outChannels: 3, inSpatial: [9, 9], kernel: [5, 5],
                        padsBegin: [2, 2], padsEnd: [2, 2])
-    #expect(Conv.workspaceCount(a) == 2 * 9 * 81)
+    #expect(Conv.workspaceCount(a) == 5 * 9 * 81)
     #expect(Conv.workspaceCount(c) == 6 * 25 * 81)
     let scratchByNode = Dictionary(uniqueKeysWithValues: program.steps.map { ($0.node, $0.scratch) })
     #expect(scratchByNode["b"] == .some(nil))  // 1x1 conv: no im2col
@@ -35,7 +35,7 @@ private func threeConvs() throws -> Graph {
         #expect(offset % 64 == 0)
         #expect(offset + step.kernel.scratchCount * 4 <= stats.arenaBytes)
     }
-    let x = Tensor(shape: [1, 2, 9, 9], floats: (0..<162).map { Float($0 % 13) * 0.1 - 0.6 })
+    let x = Tensor(shape: [1, 5, 9, 9], floats: (0..<405).map { Float($0 % 13) * 0.1 - 0.6 })
     let first = try program.run(["x": x])
     let second = try program.run(["x": x])
     #expect(first == second)
