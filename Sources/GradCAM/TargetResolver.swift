@@ -31,10 +31,17 @@ public enum TargetResolver {
                            + (near.isEmpty ? "" : "; nearest: " + near.joined(separator: ", ")))
     }
 
-    /// The value fed to the last global pooling of a 4-D activation (GlobalAveragePool,
-    /// GlobalMaxPool, or ReduceMean/ReduceSum over the spatial axes 2 and 3), or else
-    /// the last 4-D float value computed by a node.
+    /// The last graph output that is a 4-D activation larger than 1x1 (a backbone without its
+    /// head), else the
+    /// value fed to the last global pooling of a 4-D activation (GlobalAveragePool,
+    /// GlobalMaxPool, or ReduceMean/ReduceSum over the spatial axes 2 and 3), else the last
+    /// 4-D float value computed by a node.
     public static func usualTarget(in graph: Graph) -> ValueID? {
+        // A backbone without its head ends in the feature map itself (a global pool before
+        // it, such as a squeeze-and-excitation gate, is not the one).
+        if let features = graph.outputs.last(where: {
+            isActivation4D($0, in: graph) && graph[$0].type.shape.dims.suffix(2) != [.known(1), .known(1)]
+        }) { return features }
         for node in graph.nodes.reversed() {
             guard let x = node.inputs.first ?? nil, isActivation4D(x, in: graph) else { continue }
             switch node.op {
@@ -57,6 +64,50 @@ public enum TargetResolver {
             for v in node.outputs where isActivation4D(v, in: graph) { out.append(v) }
         }
         return out
+    }
+
+    /// The candidates worth listing first: where a block or stage of the network ends. A value
+    /// qualifies when it merges branches (Add, Concat, or an activation applied right after
+    /// one: ResNet's `convN_blockM_out`, MobileNetV2's `block_N_add`), when it is the last
+    /// candidate at its spatial size (the end of a VGG stage, the input of a strided layer), or
+    /// when it is the usual target; never the output of a Pad, a 1x1 map, or a value without
+    /// the batch dim. In node order.
+    public static func blockOutputs(in graph: Graph) -> [ValueID] {
+        var producer = [OpKind?](repeating: nil, count: graph.values.count)
+        var producerInput = [ValueID?](repeating: nil, count: graph.values.count)
+        var consumers = [[OpKind]](repeating: [], count: graph.values.count)
+        for node in graph.nodes {
+            for v in node.outputs {
+                producer[v.index] = node.op
+                producerInput[v.index] = node.inputs.first ?? nil
+            }
+            for case let x? in node.inputs { consumers[x.index].append(node.op) }
+        }
+        let activations: Set<OpKind> = [.relu, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .swish, .tanh]
+        func isMerge(_ v: ValueID) -> Bool { producer[v.index] == .add || producer[v.index] == .concat }
+        func merges(_ v: ValueID) -> Bool {
+            if isMerge(v) { return true }
+            guard let op = producer[v.index], activations.contains(op), let x = producerInput[v.index] else { return false }
+            return isMerge(x)
+        }
+        func spatial(_ v: ValueID) -> [Dim] { Array(graph[v].type.shape.dims.suffix(2)) }
+        // Padded copies are never interesting, and would hide the stage end before them.
+        // So are 1x1 maps (squeeze-and-excitation gates) and values without the batch dim.
+        let batch = graph.inputs.first.map { graph[$0].type.shape.dims.first }
+        let all = candidates(in: graph).filter { v in
+            let dims = graph[v].type.shape.dims
+            return producer[v.index] != .pad && dims.suffix(2) != [.known(1), .known(1)] && dims.first == batch
+        }
+        let usual = usualTarget(in: graph)
+        var picked: [ValueID] = []
+        for (i, v) in all.enumerated() {
+            let lastAtSize = i + 1 == all.count || spatial(all[i + 1]) != spatial(v)
+            // A merge that one activation follows is listed once, as the activation.
+            let activationFollows = isMerge(v) && consumers[v.index].count == 1
+                && activations.contains(consumers[v.index][0])
+            if (merges(v) && !activationFollows) || lastAtSize || v == usual { picked.append(v) }
+        }
+        return picked
     }
 
     /// Up to `count` value names closest to `name` by edit distance (ties in graph order).

@@ -1,4 +1,5 @@
 import GraphIR
+import Models
 import Testing
 @testable import GradCAM
 
@@ -50,6 +51,31 @@ struct TargetResolverTests {
         #expect(names == ["conv1_conv", "conv1_bn", "conv1_relu", "conv2_conv", "conv2_bn", "features", "avg_pool"])
         let usual = try #require(TargetResolver.usualTarget(in: g))
         #expect(g[usual].name == "features")
+    }
+
+    @Test("block outputs: ResNet50's 16 convN_blockM_out plus the stem, VGG16's stage ends, no pads")
+    func blockOutputsOfZooModels() throws {
+        let resnet = try Zoo.build("resnet50-modified")
+        let names = TargetResolver.blockOutputs(in: resnet).map { resnet[$0].name }
+        #expect(names.first == "conv1_relu")
+        #expect(names.filter { $0.hasSuffix("_out") }.count == 16)
+        #expect(names.last == "conv5_block3_out")
+        #expect(names.count == 17)
+        let vgg = try Zoo.build("vgg16")
+        #expect(TargetResolver.blockOutputs(in: vgg).map { vgg[$0].name }
+                == ["block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3", "block5_pool"])
+        let mobile = try Zoo.build("mobilenetv2")
+        let mobileNames = TargetResolver.blockOutputs(in: mobile).map { mobile[$0].name }
+        #expect(mobileNames.contains("block_2_add") && mobileNames.last == "out_relu")
+        #expect(!mobileNames.contains { $0.hasSuffix("_pad") })
+    }
+
+    @Test("a headless backbone's usual target is its output, not a squeeze-and-excitation pool's input")
+    func usualTargetOfABackbone() throws {
+        let efficientnet = try Zoo.build("efficientnetb0")
+        #expect(efficientnet[try #require(TargetResolver.usualTarget(in: efficientnet))].name == "top_activation")
+        let resnet = try Zoo.build("resnet50-modified")
+        #expect(resnet[try #require(TargetResolver.usualTarget(in: resnet))].name == "conv5_block3_out")
     }
 
     @Test func editDistanceCountsSingleEdits() {

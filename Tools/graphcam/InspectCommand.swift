@@ -29,15 +29,23 @@ struct InspectCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Values no pass may fuse away (with --passes).")
     var pin: [String] = []
 
-    @Flag(help: "List candidate Grad-CAM target layers (4-D activations) with shapes; * marks the usual one.")
+    @Flag(help: "List Grad-CAM target layers with shapes: where blocks and stages end (* marks the usual one).")
     var targets = false
+
+    @Flag(help: "With --targets: list every 4-D activation, not only block and stage outputs.")
+    var allTargets = false
 
     func run() throws {
         var graph = Zoo.names.contains(model) ? try Zoo.build(model) : try ModelFile.load(model)
         if targets {
             let usual = TargetResolver.usualTarget(in: graph)
-            for v in TargetResolver.candidates(in: graph) {
+            let listed = allTargets ? TargetResolver.candidates(in: graph) : TargetResolver.blockOutputs(in: graph)
+            for v in listed {
                 print("\(v == usual ? "*" : " ") \(graph[v].name)  \(graph[v].type)")
+            }
+            if !allTargets {
+                print("(\(listed.count) of \(TargetResolver.candidates(in: graph).count) 4-D activations; "
+                      + "--all-targets lists every one; any value name works as --layer)")
             }
             return
         }
