@@ -2,7 +2,8 @@ import GraphIR
 
 /// What `WeightTransfer.transfer` copied.
 public struct WeightTransferReport: Sendable, Equatable, Codable {
-    /// Target parameters filled from a source tensor of the same name and shape.
+    /// Target parameters filled from a source tensor of the same name and shape, or of the
+    /// same Keras layer and role found through the node that reads it (tf2onnx exports).
     public var byName: Int
     /// Target parameters filled from the next unused source tensor of the same shape, in
     /// graph order (for files whose names differ, e.g. tf2onnx exports).
@@ -11,9 +12,14 @@ public struct WeightTransferReport: Sendable, Equatable, Codable {
     public var unmatched: [String]
     /// Source tensors not used.
     public var unusedSource: Int
+    /// BatchNormalization parameters set to the identity (plus a folded bias) because the
+    /// source had folded that BN into its convolution (`fillFoldedBatchNorms`).
+    public var foldedBatchNormParameters = 0
 
     public var summary: String {
-        "\(byName) by name, \(byStructure) by structure, \(unmatched.count) unmatched"
+        "\(byName) by name, \(byStructure) by structure, "
+            + (foldedBatchNormParameters > 0 ? "\(foldedBatchNormParameters) BN parameters from folded convolutions, " : "")
+            + "\(unmatched.count) unmatched"
             + (unmatched.isEmpty ? "" : " (" + unmatched.prefix(5).joined(separator: ", ") + (unmatched.count > 5 ? ", ..." : "") + ")")
             + ", \(unusedSource) source tensors unused"
     }
@@ -22,7 +28,8 @@ public struct WeightTransferReport: Sendable, Equatable, Codable {
 /// Copies pretrained tensors (e.g. of an imported ONNX model) onto a zoo graph.
 public enum WeightTransfer {
     /// Fills `target`'s parameters from `source`'s float tensors (parameters and
-    /// constants with data): first by equal name and shape, then the rest in graph order
+    /// constants with data): first by equal name and shape, or by Keras layer and role
+    /// (`tensorsByKerasName`), then the rest in graph order
     /// by equal shape. Layouts must already agree (ONNX Conv `[out, in, kh, kw]`, Dense
     /// `[in, out]`); a shape-only match is a guess, so the report says how many were made.
     public static func transfer(from source: Graph, onto target: Graph) -> (graph: Graph, report: WeightTransferReport) {
@@ -36,16 +43,26 @@ public enum WeightTransfer {
         var graph = target
         var report = WeightTransferReport(byName: 0, byStructure: 0, unmatched: [], unusedSource: 0)
         var pending: [ValueID] = []
+        let byLayer = tensorsByKerasName(in: source)
         for p in target.parameters {
             let shape = target[p].type.shape.dims.compactMap(\.value)
             if let i = indexByName[target[p].name], tensors[i].tensor.shape == shape, !used[i] {
                 graph[p].data = tensors[i].tensor
                 used[i] = true
                 report.byName += 1
+            } else if let found = byLayer[target[p].name], found.tensor.shape == shape,
+                      let i = indexByName[source[found.value].name], !used[i] {
+                graph[p].data = found.tensor
+                used[i] = true
+                report.byName += 1
             } else {
                 pending.append(p)
             }
         }
+        let folded = fillFoldedBatchNorms(&graph, target: target, pending: Set(pending), byLayer: byLayer)
+        report.foldedBatchNormParameters = folded.filled.count
+        for v in folded.usedSource { if let i = indexByName[source[v].name] { used[i] = true } }
+        pending.removeAll { folded.filled.contains($0) }
         var cursor = 0
         for p in pending {
             let shape = target[p].type.shape.dims.compactMap(\.value)

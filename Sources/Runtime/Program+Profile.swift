@@ -12,6 +12,11 @@ public struct StepProfile: Sendable, Equatable {
     public var kernel: String
     /// Median milliseconds over the profiled runs.
     public var milliseconds: Double
+    /// Multiply-accumulates of the step as written (convolutions and GEMMs; 0 for others).
+    public var macs: Int = 0
+
+    /// Achieved GFLOPS (2 x MACs per second); 0 without MACs.
+    public var gflops: Double { milliseconds > 0 ? 2 * Double(macs) / (milliseconds * 1e6) : 0 }
 }
 
 extension Program {
@@ -29,7 +34,7 @@ extension Program {
         return steps.enumerated().map { index, step in
             let sorted = samples[index].sorted()
             return StepProfile(node: step.node, op: step.op, kernel: step.kernelDescription,
-                               milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2])
+                               milliseconds: sorted.isEmpty ? 0 : sorted[sorted.count / 2], macs: step.macs)
         }
     }
 
@@ -46,6 +51,18 @@ extension Program {
 }
 
 extension Step {
+    /// Multiply-accumulates of a convolution or GEMM step as written (0 for other kernels).
+    var macs: Int {
+        switch kernel {
+        case .conv(let plan, _, _):
+            let p = plan.params
+            return p.batch * p.outChannels * p.outSpatial.reduce(1, *) * (p.inChannels / max(p.group, 1))
+                * p.kernel.reduce(1, *)
+        case .gemm(let p): return p.m * p.n * p.k
+        default: return 0
+        }
+    }
+
     /// A short label of the kernel path, for profiles.
     var kernelDescription: String {
         switch kernel {

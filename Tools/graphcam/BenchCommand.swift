@@ -50,6 +50,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time each step too: print the slowest steps and the time per kernel path.")
     var profile = false
 
+    @Flag(help: "With --profile: list every step in schedule order, not only the slowest.")
+    var profileAll = false
+
     @OptionGroup var compile: CompileFlags
 
     func validate() throws {
@@ -81,7 +84,8 @@ struct BenchCommand: ParsableCommand {
                                  macs: macs, compileMs: compileMs, timings: timings)
         print(json ? try report.json() : report.text())
         if profile {
-            print(ProfileReport(steps: try program.profile(feeds, warmup: 1, iterations: iterations)).text())
+            print(ProfileReport(steps: try program.profile(feeds, warmup: 1, iterations: iterations),
+                                everyStep: profileAll).text())
         }
     }
 }
@@ -99,7 +103,7 @@ extension BenchCommand {
         let report = TrainBenchReport(model: "\(model) (zoo, seeded weights)", freeze: freeze,
                                       size: size ?? entry.defaultInputSize, result: result)
         print(json ? try report.json() : report.text())
-        if profile { print(ProfileReport(steps: result.profile).text()) }
+        if profile { print(ProfileReport(steps: result.profile, everyStep: profileAll).text()) }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import GraphIO
 import GraphIR
@@ -43,6 +44,12 @@ struct ZooCommand: ParsableCommand {
         @Flag(help: "Write the structure only, without generating weights.")
         var structureOnly = false
 
+        @Option(help: "Pretrained weights (.onnx, .xml, .gir) copied onto the zoo graph: by name, by Keras layer and role (tf2onnx names), folded BatchNorms undone, else by shape in graph order; what matched is printed.")
+        var weights: String?
+
+        @Option(help: "Put a GAP + Dense(N, softmax) head on a bare backbone (the head's weights can come with --weights).")
+        var classes: Int?
+
         @Option(name: .shortAndLong, help: "Output file: .xml (with a .weights sidecar) or .gir (text IR).")
         var output: String
 
@@ -50,6 +57,20 @@ struct ZooCommand: ParsableCommand {
             let entry = try Zoo.entry(named: name)
             let weights: WeightMode = structureOnly ? .none : .seeded(seed)
             var graph = try entry.graph(inputSize: inputSize, weights: weights)
+            if let classes {
+                guard classes >= 2 else { throw ValidationError("--classes must be at least 2, got \(classes)") }
+                graph = try graph.withClassifierHead(classes: classes, weights: weights)
+            }
+            var transferNote = ""
+            if let file = self.weights {
+                guard !structureOnly else { throw ValidationError("--weights needs weights: drop --structure-only") }
+                let (filled, report) = WeightTransfer.transfer(from: try ModelFile.load(file), onto: graph)
+                guard report.byName + report.byStructure > 0 else {
+                    throw ValidationError("--weights \(file): no tensor matched the \(name) graph by name or shape")
+                }
+                graph = filled
+                transferNote = "; weights from \(file): \(report.summary)"
+            }
             if let freeze {
                 guard let recipe = TrainableRecipe(parsing: freeze) else {
                     throw ValidationError("--freeze '\(freeze)': expected none, head, lastN or lastN+bn")
@@ -60,7 +81,7 @@ struct ZooCommand: ParsableCommand {
             try writeGraph(graph, to: output, weights: !structureOnly)
             let (t, f) = graph.parameterCounts
             printErr("wrote \(output): \(graph.nodes.count) nodes, \(grouped(t + f)) parameters"
-                     + (structureOnly ? " (structure only)" : " (seeded weights, seed \(seed))"))
+                     + (structureOnly ? " (structure only)" : " (seeded weights, seed \(seed))") + transferNote)
         }
     }
 }
