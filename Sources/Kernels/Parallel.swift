@@ -20,23 +20,28 @@ public enum Parallel {
     /// Calls `body` with disjoint, contiguous ranges that together cover `0..<count`, in parallel
     /// when there is enough work. `minimumChunk` is the smallest range worth a thread.
     /// The body must not call BLAS (see the threading policy above).
-    @inlinable
     public static func forEachChunk(
         count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void
     ) {
         guard count > 0 else { return }
         let chunkFloor = max(1, minimumChunk)
-        let chunks = min(threadCount, (count + chunkFloor - 1) / chunkFloor)
+        let chunks = min(threadCount, pool.width, (count + chunkFloor - 1) / chunkFloor)
         if chunks <= 1 {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        func chunk(_ chunk: Int) {
             let lower = count * chunk / chunks
             let upper = count * (chunk + 1) / chunks
             if lower < upper { body(lower..<upper) }
         }
+        if !pool.run(chunks: chunks, chunk) {
+            for c in 0..<chunks { chunk(c) }
+        }
     }
+
+    /// The worker threads behind `forEachChunk`, sized for the cores at first use.
+    static let pool = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
     /// Sets how many workers our own loops use (at least 1); for hosts and benchmarks.
     public static func setThreadCount(_ count: Int) {

@@ -1,0 +1,101 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Persistent worker threads for `Parallel.forEachChunk`. A parallel region hands each worker
+/// its chunk by bumping a generation counter that the worker is already spinning on, so a
+/// region costs well under a microsecond to start; with `DispatchQueue.concurrentPerform` the
+/// second thread joined ~18 us late on this machine, so short regions (a batch-1 layer, a
+/// MobileNet step) ran almost serially. Workers spin for `spinNanoseconds` after their last
+/// job, then sleep on a semaphore until the next one.
+///
+/// One region at a time: a region started while another runs (nested, or from another
+/// thread) runs serially on its caller.
+final class WorkerPool: @unchecked Sendable {
+    /// How long an idle worker spins before it sleeps (a run's steps follow each other much
+    /// faster than this; between runs the workers go to sleep).
+    static let spinNanoseconds: UInt64 = 200_000
+
+    private final class Worker: @unchecked Sendable {
+        let generation = Atomic<Int>(0)
+        let sleeping = Atomic<Bool>(false)
+        let wake = DispatchSemaphore(value: 0)
+    }
+
+    private let workers: [Worker]
+    /// Chunks finished by workers in the current region.
+    private let finished = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    /// The current region's body and chunk count; written before a generation bump
+    /// (release) and read after it (acquire).
+    private var body: ((Int) -> Void)?
+    private var chunks = 0
+
+    /// A pool with `count` worker threads (the caller is the extra one).
+    init(workers count: Int) {
+        workers = (0..<max(0, count)).map { _ in Worker() }
+        for (index, worker) in workers.enumerated() {
+            let thread = Thread { [unowned self] in self.serve(worker, chunk: index + 1) }
+            thread.name = "graphcam-worker-\(index + 1)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    /// Threads that run chunks: the workers and the caller.
+    var width: Int { workers.count + 1 }
+
+    /// Runs `body(chunk)` for every chunk in `0..<count` (at most `width`), chunk 0 on the
+    /// calling thread, and returns when all are done. Returns false without running anything
+    /// when a region is already running (the caller then runs the chunks itself).
+    func run(chunks count: Int, _ body: (Int) -> Void) -> Bool {
+        guard count <= width, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { escaping in
+            self.body = escaping
+            self.chunks = count
+            finished.store(0, ordering: .relaxed)
+            let helpers = count - 1
+            for worker in workers.prefix(helpers) {
+                worker.generation.add(1, ordering: .sequentiallyConsistent)
+                if worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) { worker.wake.signal() }
+            }
+            escaping(0)
+            // Spin briefly, then yield: on a loaded machine a worker may be waiting for this core.
+            var polls = 0
+            while finished.load(ordering: .acquiring) < helpers {
+                polls += 1
+                if polls > 256 { sched_yield() }
+            }
+            self.body = nil
+        }
+        return true
+    }
+
+    private func serve(_ worker: Worker, chunk: Int) {
+        var seen = 0
+        while true {
+            var spinStart = DispatchTime.now().uptimeNanoseconds
+            var polls = 0
+            while worker.generation.load(ordering: .acquiring) == seen {
+                polls += 1
+                guard polls & 255 == 0 else { continue }
+                sched_yield()
+                if DispatchTime.now().uptimeNanoseconds - spinStart < Self.spinNanoseconds { continue }
+                // Sleep, unless a job arrived while deciding to.
+                worker.sleeping.store(true, ordering: .sequentiallyConsistent)
+                if worker.generation.load(ordering: .sequentiallyConsistent) != seen {
+                    if !worker.sleeping.exchange(false, ordering: .sequentiallyConsistent) { worker.wake.wait() }
+                    break
+                }
+                worker.wake.wait()
+                spinStart = DispatchTime.now().uptimeNanoseconds
+            }
+            seen = worker.generation.load(ordering: .acquiring)
+            body?(chunk)
+            finished.add(1, ordering: .releasing)
+        }
+    }
+}
