@@ -2,8 +2,9 @@ import CBLAS
 
 extension Gemm {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`: the one GEMM every kernel calls.
-    /// Uses the AVX-512 kernels where the CPU has them (`CPUFeatures.usesAVX512GEMM`),
-    /// OpenBLAS otherwise. Callers guarantee `m, n, k >= 1` and sizes that fit in 32 bits
+    /// A product with a transposed `B` and at most `vectorRowLimit` rows (a fully connected
+    /// layer at batch 1) streams `B` row by row (`vectorSgemm`); otherwise uses the AVX-512
+    /// kernels where the CPU has them (`CPUFeatures.usesAVX512GEMM`), OpenBLAS elsewhere. Callers guarantee `m, n, k >= 1` and sizes that fit in 32 bits
     /// (checked by `fitsBLAS`).
     static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
@@ -11,7 +12,9 @@ extension Gemm {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if CPUFeatures.usesAVX512GEMM, !prefersBLAS(transB: transB, m: m) {
+        if !transA, transB, m <= vectorRowLimit {
+            vectorSgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        } else if CPUFeatures.usesAVX512GEMM, !prefersBLAS(transB: transB, m: m) {
             avx512Sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {

@@ -64,6 +64,26 @@ struct GemmTests {
         #expect(KernelTestData.worstRelativeError(y, expected) < KernelTestData.tolerance)
     }
 
+    @Test("a fully connected layer at batch 1 to 4 (B transposed) streams B's rows: equals the sums",
+          arguments: [1, 2, 4])
+    func vectorProducts(rows: Int) {
+        for (n, k) in [(70, 37), (33, 1000), (5, 16)] {
+            let a = KernelTestData.random(rows * k, seed: 31)
+            let b = KernelTestData.random(n * k, seed: 32)
+            var c = [Float](repeating: .nan, count: rows * n)
+            Gemm.sgemm(transA: false, transB: true, m: rows, n: n, k: k, alpha: 0.5, a: a, lda: k, b: b, ldb: k,
+                       beta: 0, c: &c, ldc: n)
+            var expected = [Float](repeating: 0, count: rows * n)
+            for i in 0..<rows {
+                for j in 0..<n {
+                    let sum = (0..<k).reduce(0.0) { $0 + Double(a[i * k + $1]) * Double(b[j * k + $1]) }
+                    expected[i * n + j] = Float(0.5 * sum)
+                }
+            }
+            #expect(KernelTestData.worstRelativeError(c, expected) < KernelTestData.tolerance, "n \(n) k \(k)")
+        }
+    }
+
     @Test("C shapes are classified by unidirectional broadcasting")
     func addendClassification() throws {
         let pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
