@@ -143,4 +143,56 @@ struct DepthwiseTests {
         #expect(layout.planesPerGroup == 4)
         #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
     }
+
+    @Test("3x3 stride-1 pad-1 row kernel: flat narrow planes, row-by-row wide ones, image groups",
+          arguments: kernelChoices)
+    func rowKernel(avx512: Bool) throws {
+        // (height, width): one vector (4x4), flat runs with an overlapping last vector (7x7,
+        // 5x4, 3x6), exactly one row vector (16), rows with an overlapping vector (28, 33 wide).
+        let planes = [(4, 4), (7, 7), (5, 4), (3, 6), (14, 14), (3, 16), (4, 28), (5, 33)]
+        for (height, width) in planes {
+            let p = depthwise2D(batch: 3, channels: 5, height: height, width: width, stride: 1,
+                                pads: ([1, 1], [1, 1]))
+            let layout = try #require(DepthwiseRowsLayout(try Conv.Plan(p).geometry, batch: 3))
+            #expect(layout.columnStarts.last! + 16 == (width >= 16 ? width : width * height))
+            for residual in [false, true] {
+                #expect(try depthwiseError(p, avx512: avx512, residual: residual,
+                                           activation: .clip(min: 0, max: 6)) < tolerance,
+                        "\(height)x\(width) residual \(residual)")
+            }
+        }
+        // 56x56 planes: a group holds 5 of the 7 images; channel multiplier 2 reuses each copy.
+        let large = depthwise2D(batch: 7, channels: 2, multiplier: 2, height: 56, width: 56, stride: 1,
+                                pads: ([1, 1], [1, 1]))
+        #expect(DepthwiseRowsLayout(try Conv.Plan(large).geometry, batch: 7)?.planesPerGroup == 5)
+        #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
+        // Planes under 16 floats, other pads and strides take the stacked kernels.
+        let tiny = depthwise2D(height: 3, width: 3, stride: 1, pads: ([1, 1], [1, 1]))
+        #expect(DepthwiseRowsLayout(try Conv.Plan(tiny).geometry, batch: 2) == nil)
+        #expect(try depthwiseError(tiny, avx512: avx512, activation: .relu) < tolerance)
+    }
+
+    @Test("row kernel: a wrapped tap's infinity in a masked lane does not leak into the next row")
+    func rowKernelMasksNonFinite() throws {
+        guard CPUFeatures.hasAVX512F else { return }
+        // 4x4 plane, input 1 everywhere but +inf at the end of row 0: only outputs whose window
+        // holds that cell (columns 2-3 of rows 0-1) may be infinite.
+        let p = depthwise2D(batch: 1, channels: 1, height: 4, width: 4, stride: 1, pads: ([1, 1], [1, 1]))
+        var input = [Float](repeating: 1, count: 16)
+        input[3] = .infinity
+        let weight = [Float](repeating: 1, count: 9)
+        var output = [Float](repeating: .nan, count: 16)
+        output.withUnsafeMutableBufferPointer { y in
+            Conv.depthwise(p, try! Conv.Plan(p).geometry, input: input, weight: weight, bias: [0],
+                           output: y.baseAddress!, epilogue: ConvEpilogue(), avx512: true)
+        }
+        for index in 0..<16 {
+            let (row, column) = (index / 4, index % 4)
+            if row <= 1, column >= 2 {
+                #expect(output[index] == .infinity, "output \(row), \(column)")
+            } else {
+                #expect(output[index].isFinite, "output \(row), \(column) = \(output[index])")
+            }
+        }
+    }
 }
