@@ -1,54 +1,112 @@
 import KernelsAVX512
 
-/// Layout of the AVX-512 row kernel for 3x3, stride-1, pad-1 depthwise convolutions
-/// (`AVX512Depthwise.rows3x3`): each input plane is copied whole (no column padding) into a
-/// scratch where zeros separate the planes, which stand in for the padding rows; the padding
-/// columns are lane masks on the taps that would wrap into the next row. Output vectors are
-/// computed where they land, so there is no compaction pass and no epilogue pass: planes of 16
-/// or more floats cost whole vectors only (a 7x7 plane is 4 vectors, a 4x4 plane 1), rows of
-/// 16 or more floats are covered row by row with the last vector overlapping.
+/// Layout of the AVX-512 row kernel for 3x3 depthwise convolutions of stride 1 (padded by one
+/// on every side) or 2 (`AVX512Depthwise.rows3x3`). The scratch has no padding columns: with
+/// rows `outW` floats apart, output `o = oh * outW + ow` of every tap is one shifted read, and
+/// the taps that would wrap into the next row are masked lanes. So output vectors are computed
+/// where they land, with no compaction and no epilogue pass: planes of 16 or more outputs cost
+/// whole vectors only (a 7x7 plane is 4, a 4x4 plane 1), rows of 16 or more outputs are covered
+/// row by row with the last vector overlapping.
+///
+/// Stride 1: each plane is copied whole, planes `planeStride` apart with zeros between them
+/// (the padding rows). Stride 2: planes are split by row and column parity into four phases
+/// (as in `DepthwiseLayout`) of `outH + 1` rows of `outW` floats each, so tap `(kh, kw)` reads
+/// phase `(kh % 2, kw % 2)` at `o + (kh / 2) * outW + kw / 2`; cells never written (padding) stay
+/// zero, and only the kw = 2 tap can wrap (into padding), on the last output column.
 struct DepthwiseRowsLayout {
-    let width: Int
-    let height: Int
-    /// Floats before plane 0 (at least one padding row and one float, rounded up to a vector).
+    let geometry: WindowGeometry
+    let stride: Int
+    /// Floats before plane 0 of the group (room for the stride-1 padding row above it).
     let lead: Int
-    /// Floats from one plane's copy to the next (plane, padding row and one float, rounded up).
+    /// Floats from one plane to the next in the scratch (in each phase for stride 2).
     let planeStride: Int
+    /// Floats from one phase to the next (stride 2).
+    let phaseStride: Int
     /// Images whose planes of one channel are copied together.
     let planesPerGroup: Int
+    /// Offsets of the nine taps (row-major) from a plane's start in the scratch.
+    let tapOffsets: [Int]
     /// Output vectors: `rowCount` rows `rowStep` apart, `columnStarts` inside each row.
     let rowCount: Int
     let rowStep: Int
     let columnStarts: [Int]
-    /// Per column start, 16 lanes: all bits where the lane's column has a left (right) neighbour.
+    /// Per column start, 16 lanes: all bits where the lane keeps its kw = 0 (kw = 2) tap.
     let leftMasks: [UInt32]
     let rightMasks: [UInt32]
 
     /// Scratch floats of one worker.
-    var scratchCount: Int { lead + planesPerGroup * planeStride + 16 }
+    var scratchCount: Int { stride == 1 ? lead + planesPerGroup * planeStride + 16 : 4 * phaseStride }
 
-    /// Nil unless the geometry is a 3x3, stride-1, dilation-1 window padded by one on every
-    /// side, over planes of at least 16 floats.
+    /// Nil unless the window is 3x3 with dilation 1 and either stride 1 padded by one on every
+    /// side, or stride 2 with at most one padding row / column before and every input cell
+    /// inside the phases' `outH + 1` rows and `outW` columns; and the output plane holds at
+    /// least 16 floats.
     init?(_ g: WindowGeometry, batch: Int) {
         let h = g.height, w = g.width
-        guard h.kernel == 3, w.kernel == 3, h.stride == 1, w.stride == 1, h.dilation == 1, w.dilation == 1,
-              h.padBegin == 1, h.padEnd == 1, w.padBegin == 1, w.padEnd == 1, h.input * w.input >= 16
-        else { return nil }
-        width = w.input
-        height = h.input
-        let plane = width * height
-        lead = (width + 1 + 15) / 16 * 16
-        planeStride = (plane + width + 1 + 15) / 16 * 16
-        planesPerGroup = max(1, min(batch, DepthwiseLayout.targetGroupFloats / planeStride))
-        // Rows of 16 or more floats vector by vector; narrower planes as one flat run.
-        let runLength = width >= 16 ? width : plane
-        (rowCount, rowStep) = width >= 16 ? (height, width) : (1, 0)
-        var starts = Array(stride(from: 0, through: runLength - 16, by: 16))
+        guard h.kernel == 3, w.kernel == 3, h.dilation == 1, w.dilation == 1, h.stride == w.stride,
+              h.output * w.output >= 16 else { return nil }
+        let outW = w.output, outH = h.output
+        geometry = g
+        stride = h.stride
+        let groupFloats: Int
+        switch stride {
+        case 1:
+            guard h.padBegin == 1, h.padEnd == 1, w.padBegin == 1, w.padEnd == 1 else { return nil }
+            lead = (outW + 1 + 15) / 16 * 16
+            planeStride = (outW * outH + outW + 1 + 15) / 16 * 16
+            groupFloats = planeStride
+        case 2:
+            guard h.padBegin <= 1, w.padBegin <= 1, w.padBegin + w.input <= 2 * outW,
+                  (h.padBegin + h.input - 1) / 2 <= outH else { return nil }
+            lead = 0
+            planeStride = (outH + 1) * outW
+            groupFloats = 4 * planeStride
+        default:
+            return nil
+        }
+        planesPerGroup = max(1, min(batch, DepthwiseLayout.targetGroupFloats / groupFloats))
+        let phase = (planesPerGroup * planeStride + 16 + 15) / 16 * 16
+        phaseStride = stride == 2 ? phase : 0
+        let stride1 = stride == 1
+        tapOffsets = (0..<9).map { t in
+            let (kh, kw) = (t / 3, t % 3)
+            return stride1
+                ? (kh - 1) * outW + kw - 1
+                : ((kh % 2) * 2 + kw % 2) * phase + (kh / 2) * outW + kw / 2
+        }
+        // Rows of 16 or more outputs vector by vector; narrower planes as one flat run.
+        let runLength = outW >= 16 ? outW : outW * outH
+        (rowCount, rowStep) = outW >= 16 ? (outH, outW) : (1, 0)
+        var starts = Array(Swift.stride(from: 0, through: runLength - 16, by: 16))
         if runLength % 16 != 0 { starts.append(runLength - 16) }
         columnStarts = starts
-        leftMasks = starts.flatMap { s in (0..<16).map { (s + $0) % runLength % w.input != 0 ? UInt32.max : 0 } }
-        rightMasks = starts.flatMap { s in
-            (0..<16).map { (s + $0) % runLength % w.input != w.input - 1 ? UInt32.max : 0 }
+        leftMasks = starts.flatMap { s in
+            (0..<16).map { !stride1 || (s + $0) % outW != 0 ? UInt32.max : 0 }
+        }
+        rightMasks = starts.flatMap { s in (0..<16).map { (s + $0) % outW != outW - 1 ? UInt32.max : 0 } }
+    }
+
+    /// Copies `planes` input planes, `sourceStride` floats apart, into the group in `scratch`;
+    /// only input cells are written, so padding stays zero from the scratch's initialization.
+    func load(_ source: UnsafePointer<Float>, sourceStride: Int, planes: Int,
+              into scratch: UnsafeMutablePointer<Float>) {
+        let h = geometry.height, w = geometry.width
+        let count = h.input * w.input
+        if stride == 1 {
+            AVX512Depthwise.copyPlanes(source, sourceStride: sourceStride, count: count, planes: planes,
+                                       to: scratch + lead, destinationStride: planeStride)
+            return
+        }
+        // Input column c is padded column c + padBegin: phase (c + padBegin) % 2.
+        let evenPhase = w.padBegin % 2
+        for p in 0..<planes {
+            let slot = scratch + p * planeStride
+            let even = slot + evenPhase * phaseStride + w.padBegin / 2
+            let odd = slot + (1 - evenPhase) * phaseStride + (w.padBegin + 1) / 2
+            AVX512Depthwise.loadPlane(
+                source + p * sourceStride, width: w.input, height: h.input, destination: even,
+                firstRow: h.padBegin, rowStride: 2, rowPhaseJump: 2 * phaseStride, phaseWidth: w.output,
+                deinterleave: true, oddOffset: odd - even)
         }
     }
 }
@@ -62,21 +120,22 @@ extension Conv {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
     ) {
+        let g = layout.geometry
         let multiplier = params.outChannels / params.inChannels
         let groupSize = layout.planesPerGroup
         let groups = (params.batch + groupSize - 1) / groupSize
         let units = groups * params.inChannels * multiplier
-        let plane = layout.width * layout.height
+        let inPlane = g.inputPlane, outPlane = g.outputPlane
         let (code, low, high) = epilogue.activation.epilogueCode
         layout.columnStarts.withUnsafeBufferPointer { starts in
+        layout.tapOffsets.withUnsafeBufferPointer { taps in
         layout.leftMasks.withUnsafeBufferPointer { leftMasks in
         layout.rightMasks.withUnsafeBufferPointer { rightMasks in
-            Parallel.forEachChunk(count: units, minimumChunk: max(1, 16_384 / (groupSize * plane))) { range in
+            Parallel.forEachChunk(count: units, minimumChunk: max(1, 16_384 / (groupSize * outPlane))) { range in
                 let buffer = GemmScratch.shared.take(layout.scratchCount)
                 defer { GemmScratch.shared.give(buffer) }
                 let scratch = buffer.pointer
                 scratch.initialize(repeating: 0, count: layout.scratchCount)
-                let planes0 = scratch + layout.lead
                 var loaded = -1
                 for unit in range {
                     let sourceGroup = unit / multiplier
@@ -84,24 +143,23 @@ extension Conv {
                     let firstImage = sourceGroup / params.inChannels * groupSize
                     let planes = min(groupSize, params.batch - firstImage)
                     if sourceGroup != loaded {
-                        AVX512Depthwise.copyPlanes(
-                            input + (firstImage * params.inChannels + source) * plane,
-                            sourceStride: params.inChannels * plane, count: plane, planes: planes,
-                            to: planes0, destinationStride: layout.planeStride)
+                        layout.load(input + (firstImage * params.inChannels + source) * inPlane,
+                                    sourceStride: params.inChannels * inPlane, planes: planes, into: scratch)
                         loaded = sourceGroup
                     }
                     let outChannel = source * multiplier + unit % multiplier
-                    let offset = (firstImage * params.outChannels + outChannel) * plane
+                    let offset = (firstImage * params.outChannels + outChannel) * outPlane
                     AVX512Depthwise.rows3x3(
-                        input: planes0, inputStride: layout.planeStride, planes: planes, width: layout.width,
-                        rowCount: layout.rowCount, rowStep: layout.rowStep, columnStarts: starts.baseAddress!,
-                        vectorsPerRow: starts.count, leftMasks: leftMasks.baseAddress!,
-                        rightMasks: rightMasks.baseAddress!, weights: weight + outChannel * 9,
-                        bias: bias?[outChannel] ?? 0, output: output + offset,
-                        outputStride: params.outChannels * plane,
+                        input: scratch + layout.lead, inputStride: layout.planeStride, planes: planes,
+                        tapOffsets: taps.baseAddress!, rowCount: layout.rowCount, rowStep: layout.rowStep,
+                        columnStarts: starts.baseAddress!, vectorsPerRow: starts.count,
+                        leftMasks: leftMasks.baseAddress!, rightMasks: rightMasks.baseAddress!,
+                        weights: weight + outChannel * 9, bias: bias?[outChannel] ?? 0, output: output + offset,
+                        outputStride: params.outChannels * outPlane,
                         residual: epilogue.residual.map { $0 + offset }, activation: code, low: low, high: high)
                 }
             }
+        }
         }
         }
         }

@@ -1,22 +1,22 @@
-// The 3x3, stride-1, pad-1 depthwise convolution (MobileNet's) in whole output vectors read
-// straight from a row-padded copy of each plane, with the epilogue in registers. Only called
+// 3x3 depthwise convolutions (MobileNet's, strides 1 and 2) in whole output vectors read from
+// a copy of each plane without padding columns, with the epilogue in registers. Only called
 // after a run-time CPU check (see Kernels' CPUFeatures); never call these on other CPUs.
 
 extension AVX512Depthwise {
-    /// One output channel over `planes` input planes (`height x width`, no column padding).
-    /// Plane `p` starts at `input + p * inputStride`, with at least `width + 1` zeros before it
-    /// and after it (the padding rows; columns are masked instead), so output `o` of the plane
-    /// reads tap `(kh, kw)` at `o + (kh - 1) * width + kw - 1`, lanes whose column wraps masked.
+    /// One output channel over `planes` prepared input planes, plane `p` at
+    /// `input + p * inputStride`: output `o` of a plane is the sum over taps `t` (row-major
+    /// 3x3) of `weights[t] * plane[tapOffsets[t] + o]`, where the layout puts every read of a
+    /// real input cell, and zeros for padding rows (see Kernels' `DepthwiseRowsLayout`);
+    /// padding columns are lane masks instead: lanes whose window wraps into the neighbouring
+    /// row drop their kw = 0 (kw = 2) taps by `leftMasks` (`rightMasks`).
     ///
     /// The output vectors start at `rowCount` rows `rowStep` floats apart, at the
-    /// `vectorsPerRow` offsets `columnStarts` inside each row; `leftMasks` and `rightMasks`
-    /// (16 lanes per start, all bits set where the lane's column has a left / right neighbour)
-    /// keep the kw = 0 / kw = 2 taps that wrap into the next row out. Vectors may overlap:
-    /// they write the same values. Output plane `p` (and the residual) starts at
-    /// `p * outputStride`. `weights` are the 9 taps row-major; the activation is an
+    /// `vectorsPerRow` offsets `columnStarts` inside each row, with 16 mask lanes per start
+    /// (all bits set where the tap is kept). Vectors may overlap: they write the same values.
+    /// Output plane `p` (and the residual) starts at `p * outputStride`. The activation is an
     /// `EpilogueCode` with parameters `low`, `high`.
     public static func rows3x3(
-        input: UnsafePointer<Float>, inputStride: Int, planes: Int, width: Int,
+        input: UnsafePointer<Float>, inputStride: Int, planes: Int, tapOffsets: UnsafePointer<Int>,
         rowCount: Int, rowStep: Int, columnStarts: UnsafePointer<Int>, vectorsPerRow: Int,
         leftMasks: UnsafePointer<UInt32>, rightMasks: UnsafePointer<UInt32>,
         weights: UnsafePointer<Float>, bias: Float,
@@ -29,26 +29,25 @@ extension AVX512Depthwise {
         let w6 = Vector(repeating: weights[6]), w7 = Vector(repeating: weights[7])
         let w8 = Vector(repeating: weights[8])
         let b = Vector(repeating: bias)
-        let up = -width, down = width
         @inline(__always)
         func run(_ code: Int, _ withResidual: Bool) {
             for p in 0..<planes {
                 let plane = input + p * inputStride
+                let t0 = plane + tapOffsets[0], t1 = plane + tapOffsets[1], t2 = plane + tapOffsets[2]
+                let t3 = plane + tapOffsets[3], t4 = plane + tapOffsets[4], t5 = plane + tapOffsets[5]
+                let t6 = plane + tapOffsets[6], t7 = plane + tapOffsets[7], t8 = plane + tapOffsets[8]
                 let out = output + p * outputStride
                 let res = residual.map { $0 + p * outputStride }
                 for r in 0..<rowCount {
                     let rowBase = r * rowStep
                     for v in 0..<vectorsPerRow {
-                        let start = rowBase + columnStarts[v]
-                        let q = plane + start
-                        let middle = (w1 * load(q + up)).addingProduct(w4, load(q)).addingProduct(w7, load(q + down))
-                        let left = (w0 * load(q + up - 1)).addingProduct(w3, load(q - 1))
-                            .addingProduct(w6, load(q + down - 1))
-                        let right = (w2 * load(q + up + 1)).addingProduct(w5, load(q + 1))
-                            .addingProduct(w8, load(q + down + 1))
+                        let o = rowBase + columnStarts[v]
+                        let middle = (w1 * load(t1 + o)).addingProduct(w4, load(t4 + o)).addingProduct(w7, load(t7 + o))
+                        let left = (w0 * load(t0 + o)).addingProduct(w3, load(t3 + o)).addingProduct(w6, load(t6 + o))
+                        let right = (w2 * load(t2 + o)).addingProduct(w5, load(t5 + o)).addingProduct(w8, load(t8 + o))
                         var sum = middle + masked(left, leftMasks + v * 16) + masked(right, rightMasks + v * 16) + b
-                        if withResidual { sum += load(res! + start) }
-                        store(activate(sum, code, low, high), out + start)
+                        if withResidual { sum += load(res! + o) }
+                        store(activate(sum, code, low, high), out + o)
                     }
                 }
             }

@@ -144,7 +144,7 @@ struct DepthwiseTests {
         #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
     }
 
-    @Test("3x3 stride-1 pad-1 row kernel: flat narrow planes, row-by-row wide ones, image groups",
+    @Test("3x3 row kernel, strides 1 and 2: flat narrow planes, row-by-row wide ones, image groups",
           arguments: kernelChoices)
     func rowKernel(avx512: Bool) throws {
         // (height, width): one vector (4x4), flat runs with an overlapping last vector (7x7,
@@ -166,9 +166,30 @@ struct DepthwiseTests {
                                 pads: ([1, 1], [1, 1]))
         #expect(DepthwiseRowsLayout(try Conv.Plan(large).geometry, batch: 7)?.planesPerGroup == 5)
         #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
-        // Planes under 16 floats, other pads and strides take the stacked kernels.
+        // Stride 2: pads 0 / 1 (MobileNet's on even sizes) and 1 / 1 (odd sizes), even and odd
+        // widths, outputs of one vector (4x4), flat runs (7x7), rows (16, 21 and 20 wide).
+        let strided: [(Int, Int, ([Int], [Int]))] = [
+            (8, 8, ([0, 0], [1, 1])), (7, 7, ([1, 1], [1, 1])), (14, 14, ([0, 0], [1, 1])),
+            (13, 9, ([1, 1], [1, 1])), (5, 32, ([0, 0], [1, 1])), (6, 41, ([1, 1], [1, 1])),
+            (4, 39, ([1, 1], [1, 1])),
+        ]
+        for (height, width, pads) in strided {
+            let p = depthwise2D(batch: 3, channels: 5, height: height, width: width, stride: 2, pads: pads)
+            #expect(DepthwiseRowsLayout(try Conv.Plan(p).geometry, batch: 3)?.stride == 2, "\(height)x\(width)")
+            for residual in [false, true] {
+                #expect(try depthwiseError(p, avx512: avx512, residual: residual,
+                                           activation: .clip(min: 0, max: 6)) < tolerance,
+                        "stride 2 \(height)x\(width) \(pads) residual \(residual)")
+            }
+        }
+        // Planes under 16 outputs, other pads and strides take the stacked kernels.
         let tiny = depthwise2D(height: 3, width: 3, stride: 1, pads: ([1, 1], [1, 1]))
         #expect(DepthwiseRowsLayout(try Conv.Plan(tiny).geometry, batch: 2) == nil)
+        // Stride 2 with the last input column where a wrapped tap would read it (even width,
+        // pads 1 / 1): not a row-kernel shape.
+        let wrapsIntoInput = depthwise2D(height: 6, width: 40, stride: 2, pads: ([1, 1], [1, 1]))
+        #expect(DepthwiseRowsLayout(try Conv.Plan(wrapsIntoInput).geometry, batch: 2) == nil)
+        #expect(try depthwiseError(wrapsIntoInput, avx512: avx512, activation: .relu) < tolerance)
         #expect(try depthwiseError(tiny, avx512: avx512, activation: .relu) < tolerance)
     }
 
