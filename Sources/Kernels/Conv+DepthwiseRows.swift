@@ -34,6 +34,17 @@ struct DepthwiseRowsLayout {
     let leftMasks: [UInt32]
     let rightMasks: [UInt32]
 
+    /// Scratch floats a group aims not to exceed. Small: a unit of one large plane reads one
+    /// contiguous run of the input, and consecutive units continue it (the next channel), which
+    /// the hardware prefetchers follow; groups only gather planes too small to be worth a unit.
+    static let targetGroupFloats = 1024
+
+    /// Stride 2, planes of at most `scatterCells` cells: each input cell's offset from its
+    /// plane's slot in the scratch, so a small plane is copied in one scalar loop (splitting
+    /// short rows by parity one call at a time cost more than the convolution).
+    let cellOffsets: [Int32]
+    static let scatterCells = 64
+
     /// Scratch floats of one worker.
     var scratchCount: Int { stride == 1 ? lead + planesPerGroup * planeStride + 16 : 4 * phaseStride }
 
@@ -64,7 +75,7 @@ struct DepthwiseRowsLayout {
         default:
             return nil
         }
-        planesPerGroup = max(1, min(batch, DepthwiseLayout.targetGroupFloats / groupFloats))
+        planesPerGroup = max(1, min(batch, Self.targetGroupFloats / groupFloats))
         let phase = (planesPerGroup * planeStride + 16 + 15) / 16 * 16
         phaseStride = stride == 2 ? phase : 0
         let stride1 = stride == 1
@@ -73,6 +84,11 @@ struct DepthwiseRowsLayout {
             return stride1
                 ? (kh - 1) * outW + kw - 1
                 : ((kh % 2) * 2 + kw % 2) * phase + (kh / 2) * outW + kw / 2
+        }
+        let (pbh, pbw) = (h.padBegin, w.padBegin)
+        cellOffsets = stride1 || h.input * w.input > Self.scatterCells ? [] : (0..<h.input * w.input).map { cell in
+            let (r, c) = (cell / w.input + pbh, cell % w.input + pbw)
+            return Int32(((r % 2) * 2 + c % 2) * phase + (r / 2) * outW + c / 2)
         }
         // Rows of 16 or more outputs vector by vector; narrower planes as one flat run.
         let runLength = outW >= 16 ? outW : outW * outH
@@ -95,6 +111,15 @@ struct DepthwiseRowsLayout {
         if stride == 1 {
             AVX512Depthwise.copyPlanes(source, sourceStride: sourceStride, count: count, planes: planes,
                                        to: scratch + lead, destinationStride: planeStride)
+            return
+        }
+        if !cellOffsets.isEmpty {
+            cellOffsets.withUnsafeBufferPointer { offsets in
+                for p in 0..<planes {
+                    let from = source + p * sourceStride, slot = scratch + p * planeStride
+                    for cell in 0..<count { slot[Int(offsets[cell])] = from[cell] }
+                }
+            }
             return
         }
         // Input column c is padded column c + padBegin: phase (c + padBegin) % 2.

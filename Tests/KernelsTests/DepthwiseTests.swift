@@ -161,17 +161,22 @@ struct DepthwiseTests {
                         "\(height)x\(width) residual \(residual)")
             }
         }
-        // 56x56 planes: a group holds 5 of the 7 images; channel multiplier 2 reuses each copy.
-        let large = depthwise2D(batch: 7, channels: 2, multiplier: 2, height: 56, width: 56, stride: 1,
+        // 7x7 planes: a group holds 16 of the 20 images; channel multiplier 2 reuses each copy.
+        let grouped = depthwise2D(batch: 20, channels: 2, multiplier: 2, height: 7, width: 7, stride: 1,
+                                  pads: ([1, 1], [1, 1]))
+        #expect(DepthwiseRowsLayout(try Conv.Plan(grouped).geometry, batch: 20)?.planesPerGroup == 16)
+        #expect(try depthwiseError(grouped, avx512: avx512, residual: true, activation: .relu) < tolerance)
+        // 56x56 planes: one image per unit.
+        let large = depthwise2D(batch: 2, channels: 2, multiplier: 2, height: 56, width: 56, stride: 1,
                                 pads: ([1, 1], [1, 1]))
-        #expect(DepthwiseRowsLayout(try Conv.Plan(large).geometry, batch: 7)?.planesPerGroup == 5)
+        #expect(DepthwiseRowsLayout(try Conv.Plan(large).geometry, batch: 2)?.planesPerGroup == 1)
         #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
         // Stride 2: pads 0 / 1 (MobileNet's on even sizes) and 1 / 1 (odd sizes), even and odd
         // widths, outputs of one vector (4x4), flat runs (7x7), rows (16, 21 and 20 wide).
         let strided: [(Int, Int, ([Int], [Int]))] = [
             (8, 8, ([0, 0], [1, 1])), (7, 7, ([1, 1], [1, 1])), (14, 14, ([0, 0], [1, 1])),
             (13, 9, ([1, 1], [1, 1])), (5, 32, ([0, 0], [1, 1])), (6, 41, ([1, 1], [1, 1])),
-            (4, 39, ([1, 1], [1, 1])),
+            (4, 39, ([1, 1], [1, 1])), (20, 24, ([0, 0], [1, 1])),
         ]
         for (height, width, pads) in strided {
             let p = depthwise2D(batch: 3, channels: 5, height: height, width: width, stride: 2, pads: pads)
