@@ -11,7 +11,9 @@ extension Conv {
     /// filter in registers (`AVX512Depthwise.accumulate` on CPUs with AVX-512), and the epilogue
     /// moves the sums to the output rows. Stacking images keeps small late-layer planes (7x7,
     /// 4x4) from paying per-plane overhead. Parallel over units. `avx512: false` runs the
-    /// portable loops (tests pin both).
+    /// portable loops (tests pin both). On AVX-512 CPUs the 3x3 windows of MobileNet (stride 1
+    /// padded by one, stride 2) take the row kernel instead (`depthwiseRows`), which computes
+    /// output vectors where they land, with the epilogue in registers.
     static func depthwise(
         _ params: ConvParams, _ g: WindowGeometry, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
