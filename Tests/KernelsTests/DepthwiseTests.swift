@@ -171,12 +171,13 @@ struct DepthwiseTests {
                                 pads: ([1, 1], [1, 1]))
         #expect(DepthwiseRowsLayout(try Conv.Plan(large).geometry, batch: 2)?.planesPerGroup == 1)
         #expect(try depthwiseError(large, avx512: avx512, residual: true, activation: .relu) < tolerance)
-        // Stride 2: pads 0 / 1 (MobileNet's on even sizes) and 1 / 1 (odd sizes), even and odd
+        // Stride 2: pads 0 / 1 (MobileNet's on even sizes), 1 / 1 (odd sizes) and mixed, even and odd
         // widths, outputs of one vector (4x4), flat runs (7x7), rows (16, 21 and 20 wide).
         let strided: [(Int, Int, ([Int], [Int]))] = [
             (8, 8, ([0, 0], [1, 1])), (7, 7, ([1, 1], [1, 1])), (14, 14, ([0, 0], [1, 1])),
             (13, 9, ([1, 1], [1, 1])), (5, 32, ([0, 0], [1, 1])), (6, 41, ([1, 1], [1, 1])),
             (4, 39, ([1, 1], [1, 1])), (20, 24, ([0, 0], [1, 1])),
+            (9, 10, ([1, 0], [1, 1])), (10, 9, ([0, 1], [1, 1])),
         ]
         for (height, width, pads) in strided {
             let p = depthwise2D(batch: 3, channels: 5, height: height, width: width, stride: 2, pads: pads)
