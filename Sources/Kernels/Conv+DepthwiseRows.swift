@@ -10,9 +10,12 @@ import KernelsAVX512
 ///
 /// Stride 1: each plane is copied whole, planes `planeStride` apart with zeros between them
 /// (the padding rows). Stride 2: planes are split by row and column parity into four phases
-/// (as in `DepthwiseLayout`) of `outH + 1` rows of `outW` floats each, so tap `(kh, kw)` reads
-/// phase `(kh % 2, kw % 2)` at `o + (kh / 2) * outW + kw / 2`; cells never written (padding) stay
-/// zero, and only the kw = 2 tap can wrap (into padding), on the last output column.
+/// (as in `DepthwiseLayout`) of `outH + 1` rows of `phaseWidth` floats each, so tap `(kh, kw)`
+/// reads phase `(kh % 2, kw % 2)` at `oh * phaseWidth + ow + (kh / 2) * phaseWidth + kw / 2`;
+/// cells never written (padding) stay zero. Flat runs (`outW < 16`) need `phaseWidth = outW`,
+/// where only the kw = 2 tap can wrap, on the last output column, and must land on padding;
+/// rows of 16 or more outputs take `outW + 1`, which holds every input column (PyTorch's
+/// stride-2 pads of one on both sides of an even size read the last one there).
 struct DepthwiseRowsLayout {
     let geometry: WindowGeometry
     let stride: Int
@@ -26,9 +29,11 @@ struct DepthwiseRowsLayout {
     let planesPerGroup: Int
     /// Offsets of the nine taps (row-major) from a plane's start in the scratch.
     let tapOffsets: [Int]
-    /// Output vectors: `rowCount` rows `rowStep` apart, `columnStarts` inside each row.
+    /// Output vectors: `rowCount` rows `rowStep` apart (`inputRowStep` apart in the scratch),
+    /// `columnStarts` inside each row.
     let rowCount: Int
     let rowStep: Int
+    let inputRowStep: Int
     let columnStarts: [Int]
     /// Per column start, 16 lanes: all bits where the lane keeps its kw = 0 (kw = 2) tap.
     let leftMasks: [UInt32]
@@ -67,10 +72,12 @@ struct DepthwiseRowsLayout {
             planeStride = (outW * outH + outW + 1 + 15) / 16 * 16
             groupFloats = planeStride
         case 2:
-            guard h.padBegin <= 1, w.padBegin <= 1, w.padBegin + w.input <= 2 * outW,
-                  (h.padBegin + h.input - 1) / 2 <= outH else { return nil }
+            let width = outW >= 16 ? outW + 1 : outW
+            guard h.padBegin <= 1, w.padBegin <= 1, (h.padBegin + h.input - 1) / 2 <= outH,
+                  outW >= 16 ? (w.padBegin + w.input - 1) / 2 < width : w.padBegin + w.input <= 2 * outW
+            else { return nil }
             lead = 0
-            planeStride = (outH + 1) * outW
+            planeStride = (outH + 1) * width
             groupFloats = 4 * planeStride
         default:
             return nil
@@ -79,16 +86,18 @@ struct DepthwiseRowsLayout {
         let phase = (planesPerGroup * planeStride + 16 + 15) / 16 * 16
         phaseStride = stride == 2 ? phase : 0
         let stride1 = stride == 1
+        let phaseWidth = stride1 || outW < 16 ? outW : outW + 1
+        inputRowStep = phaseWidth
         tapOffsets = (0..<9).map { t in
             let (kh, kw) = (t / 3, t % 3)
             return stride1
                 ? (kh - 1) * outW + kw - 1
-                : ((kh % 2) * 2 + kw % 2) * phase + (kh / 2) * outW + kw / 2
+                : ((kh % 2) * 2 + kw % 2) * phase + (kh / 2) * phaseWidth + kw / 2
         }
         let (pbh, pbw) = (h.padBegin, w.padBegin)
         cellOffsets = stride1 || h.input * w.input > Self.scatterCells ? [] : (0..<h.input * w.input).map { cell in
             let (r, c) = (cell / w.input + pbh, cell % w.input + pbw)
-            return Int32(((r % 2) * 2 + c % 2) * phase + (r / 2) * outW + c / 2)
+            return Int32(((r % 2) * 2 + c % 2) * phase + (r / 2) * phaseWidth + c / 2)
         }
         // Rows of 16 or more outputs vector by vector; narrower planes as one flat run.
         let runLength = outW >= 16 ? outW : outW * outH
@@ -99,7 +108,11 @@ struct DepthwiseRowsLayout {
         leftMasks = starts.flatMap { s in
             (0..<16).map { !stride1 || (s + $0) % outW != 0 ? UInt32.max : 0 }
         }
-        rightMasks = starts.flatMap { s in (0..<16).map { (s + $0) % outW != outW - 1 ? UInt32.max : 0 } }
+        // Stride-2 rows hold a column past the last output: nothing wraps there.
+        let rightWraps = stride1 || outW < 16
+        rightMasks = starts.flatMap { s in
+            (0..<16).map { !rightWraps || (s + $0) % outW != outW - 1 ? UInt32.max : 0 }
+        }
     }
 
     /// Copies `planes` input planes, `sourceStride` floats apart, into the group in `scratch`;
@@ -130,7 +143,7 @@ struct DepthwiseRowsLayout {
             let odd = slot + (1 - evenPhase) * phaseStride + (w.padBegin + 1) / 2
             AVX512Depthwise.loadPlane(
                 source + p * sourceStride, width: w.input, height: h.input, destination: even,
-                firstRow: h.padBegin, rowStride: 2, rowPhaseJump: 2 * phaseStride, phaseWidth: w.output,
+                firstRow: h.padBegin, rowStride: 2, rowPhaseJump: 2 * phaseStride, phaseWidth: inputRowStep,
                 deinterleave: true, oddOffset: odd - even)
         }
     }
@@ -177,6 +190,7 @@ extension Conv {
                     AVX512Depthwise.rows3x3(
                         input: scratch + layout.lead, inputStride: layout.planeStride, planes: planes,
                         tapOffsets: taps.baseAddress!, rowCount: layout.rowCount, rowStep: layout.rowStep,
+                        inputRowStep: layout.inputRowStep,
                         columnStarts: starts.baseAddress!, vectorsPerRow: starts.count,
                         leftMasks: leftMasks.baseAddress!, rightMasks: rightMasks.baseAddress!,
                         weights: weight + outChannel * 9, bias: bias?[outChannel] ?? 0, output: output + offset,

@@ -10,14 +10,15 @@ extension AVX512Depthwise {
     /// padding columns are lane masks instead: lanes whose window wraps into the neighbouring
     /// row drop their kw = 0 (kw = 2) taps by `leftMasks` (`rightMasks`).
     ///
-    /// The output vectors start at `rowCount` rows `rowStep` floats apart, at the
-    /// `vectorsPerRow` offsets `columnStarts` inside each row, with 16 mask lanes per start
+    /// The output vectors start at `rowCount` rows `rowStep` floats apart (`inputRowStep`
+    /// apart in the planes), at the `vectorsPerRow` offsets `columnStarts` inside each row,
+    /// with 16 mask lanes per start
     /// (all bits set where the tap is kept). Vectors may overlap: they write the same values.
     /// Output plane `p` (and the residual) starts at `p * outputStride`. The activation is an
     /// `EpilogueCode` with parameters `low`, `high`.
     public static func rows3x3(
         input: UnsafePointer<Float>, inputStride: Int, planes: Int, tapOffsets: UnsafePointer<Int>,
-        rowCount: Int, rowStep: Int, columnStarts: UnsafePointer<Int>, vectorsPerRow: Int,
+        rowCount: Int, rowStep: Int, inputRowStep: Int, columnStarts: UnsafePointer<Int>, vectorsPerRow: Int,
         leftMasks: UnsafePointer<UInt32>, rightMasks: UnsafePointer<UInt32>,
         weights: UnsafePointer<Float>, bias: Float,
         output: UnsafeMutablePointer<Float>, outputStride: Int, residual: UnsafePointer<Float>?,
@@ -39,12 +40,12 @@ extension AVX512Depthwise {
                 let out = output + p * outputStride
                 let res = residual.map { $0 + p * outputStride }
                 for r in 0..<rowCount {
-                    let rowBase = r * rowStep
+                    let rowBase = r * rowStep, inputRowBase = r * inputRowStep
                     for v in 0..<vectorsPerRow {
-                        let o = rowBase + columnStarts[v]
-                        let middle = (w1 * load(t1 + o)).addingProduct(w4, load(t4 + o)).addingProduct(w7, load(t7 + o))
-                        let left = (w0 * load(t0 + o)).addingProduct(w3, load(t3 + o)).addingProduct(w6, load(t6 + o))
-                        let right = (w2 * load(t2 + o)).addingProduct(w5, load(t5 + o)).addingProduct(w8, load(t8 + o))
+                        let o = rowBase + columnStarts[v], i = inputRowBase + columnStarts[v]
+                        let middle = (w1 * load(t1 + i)).addingProduct(w4, load(t4 + i)).addingProduct(w7, load(t7 + i))
+                        let left = (w0 * load(t0 + i)).addingProduct(w3, load(t3 + i)).addingProduct(w6, load(t6 + i))
+                        let right = (w2 * load(t2 + i)).addingProduct(w5, load(t5 + i)).addingProduct(w8, load(t8 + i))
                         var sum = middle + masked(left, leftMasks + v * 16) + masked(right, rightMasks + v * 16) + b
                         if withResidual { sum += load(res! + o) }
                         store(activate(sum, code, low, high), out + o)

@@ -178,6 +178,8 @@ struct DepthwiseTests {
             (13, 9, ([1, 1], [1, 1])), (5, 32, ([0, 0], [1, 1])), (6, 41, ([1, 1], [1, 1])),
             (4, 39, ([1, 1], [1, 1])), (20, 24, ([0, 0], [1, 1])),
             (9, 10, ([1, 0], [1, 1])), (10, 9, ([0, 1], [1, 1])),
+            // PyTorch's pads of one on both sides of even sizes, rows of 20 and 28 outputs.
+            (6, 40, ([1, 1], [1, 1])), (5, 56, ([1, 1], [1, 1])),
         ]
         for (height, width, pads) in strided {
             let p = depthwise2D(batch: 3, channels: 5, height: height, width: width, stride: 2, pads: pads)
@@ -191,9 +193,9 @@ struct DepthwiseTests {
         // Planes under 16 outputs, other pads and strides take the stacked kernels.
         let tiny = depthwise2D(height: 3, width: 3, stride: 1, pads: ([1, 1], [1, 1]))
         #expect(DepthwiseRowsLayout(try Conv.Plan(tiny).geometry, batch: 2) == nil)
-        // Stride 2 with the last input column where a wrapped tap would read it (even width,
-        // pads 1 / 1): not a row-kernel shape.
-        let wrapsIntoInput = depthwise2D(height: 6, width: 40, stride: 2, pads: ([1, 1], [1, 1]))
+        // Stride 2, a flat run (under 16 outputs a row) with the last input column where a
+        // wrapped tap would read it (even width, pads 1 / 1): not a row-kernel shape.
+        let wrapsIntoInput = depthwise2D(height: 6, width: 20, stride: 2, pads: ([1, 1], [1, 1]))
         #expect(DepthwiseRowsLayout(try Conv.Plan(wrapsIntoInput).geometry, batch: 2) == nil)
         #expect(try depthwiseError(wrapsIntoInput, avx512: avx512, activation: .relu) < tolerance)
         #expect(try depthwiseError(tiny, avx512: avx512, activation: .relu) < tolerance)
