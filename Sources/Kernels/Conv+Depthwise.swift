@@ -11,13 +11,20 @@ extension Conv {
     /// filter in registers (`AVX512Depthwise.accumulate` on CPUs with AVX-512), and the epilogue
     /// moves the sums to the output rows. Stacking images keeps small late-layer planes (7x7,
     /// 4x4) from paying per-plane overhead. Parallel over units. `avx512: false` runs the
-    /// portable loops (tests pin both).
+    /// portable loops (tests pin both). On AVX-512 CPUs the 3x3 windows of MobileNet (stride 1
+    /// padded by one, stride 2) take the row kernel instead (`depthwiseRows`), which computes
+    /// output vectors where they land, with the epilogue in registers.
     static func depthwise(
         _ params: ConvParams, _ g: WindowGeometry, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue,
         avx512: Bool = CPUFeatures.usesAVX512GEMM
     ) {
+        if avx512, let rows = DepthwiseRowsLayout(g, batch: params.batch) {
+            depthwiseRows(params, rows, input: input, weight: weight, bias: bias, output: output,
+                          epilogue: epilogue)
+            return
+        }
         let layout = DepthwiseLayout(g, batch: params.batch)
         let multiplier = params.outChannels / params.inChannels
         let groupSize = layout.planesPerGroup
@@ -43,11 +50,14 @@ extension Conv {
                 scratch.initialize(repeating: 0, count: layout.inputCount)
                 var loaded = -1
                 for unit in range {
-                    // Units run channel by channel, the multiplier innermost, so the output
-                    // channels that share an input reuse its loaded group.
+                    // Units run image group by image group, then channel by channel, the
+                    // multiplier innermost: output channels that share an input reuse its loaded
+                    // group, and consecutive units read (and write) consecutive planes of each
+                    // image, which the hardware prefetchers follow (channel-major order jumped
+                    // between images every unit and ran at a third of the bandwidth).
                     let sourceGroup = unit / multiplier
-                    let source = sourceGroup / groups
-                    let firstImage = sourceGroup % groups * groupSize
+                    let source = sourceGroup % params.inChannels
+                    let firstImage = sourceGroup / params.inChannels * groupSize
                     let planes = min(groupSize, params.batch - firstImage)
                     if sourceGroup != loaded {
                         for p in 0..<planes {

@@ -219,10 +219,10 @@ public enum AVX512Depthwise {
         if pairs >= 16 {
             var i = 0
             while i + 16 <= pairs {
-                splitBlock(SIMD32<Float>.self, source, i, even, odd)
+                splitVectors(source, i, even, odd)
                 i += 16
             }
-            if i < pairs { splitBlock(SIMD32<Float>.self, source, pairs - 16, even, odd) }
+            if i < pairs { splitVectors(source, pairs - 16, even, odd) }
         } else if pairs >= 8 {
             splitBlock(SIMD16<Float>.self, source, 0, even, odd)
             splitBlock(SIMD16<Float>.self, source, pairs - 8, even, odd)
@@ -236,6 +236,20 @@ public enum AVX512Depthwise {
             }
         }
         if count % 2 == 1 { even[pairs] = source[count - 1] }
+    }
+
+    /// Even and odd floats of the 32 floats starting at pair `pair`, as two loads and two
+    /// two-source permutes (`SIMD32.evenHalf` in a loop compiled to one broadcast per float).
+    @inline(__always)
+    private static func splitVectors(
+        _ source: UnsafePointer<Float>, _ pair: Int,
+        _ even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>
+    ) {
+        let a = load(source + 2 * pair), b = load(source + 2 * pair + 16)
+        store(Vector(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14],
+                     b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14]), even + pair)
+        store(Vector(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15],
+                     b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15]), odd + pair)
     }
 
     /// Even and odd floats of the block of `V.scalarCount` floats starting at pair `pair`.

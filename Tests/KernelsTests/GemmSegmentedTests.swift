@@ -22,7 +22,7 @@ struct SegmentedCase: CustomTestStringConvertible, Sendable {
 struct GemmSegmentedTests {
     /// Ragged m, n, k around the 8 x 48 tile and the 256 / 768 blocks; segments of 16 (every
     /// vector inside one image), 49 and 5 (images change inside vectors and tiles), one column
-    /// and plain matrices; every activation, residual, alpha and beta forms; one product large
+    /// and plain matrices, 7 and 20 (edge runs of every length); every activation, residual, alpha and beta forms; one product large
     /// enough to be split across threads by columns and one by rows.
     static let cases: [SegmentedCase] = [
         SegmentedCase(m: 1, n: 1, k: 1, bSegment: 1, cSegment: 1),
@@ -40,6 +40,11 @@ struct GemmSegmentedTests {
         SegmentedCase(m: 8, n: 10, k: 0, bSegment: 5, cSegment: 5, beta: 0.5, residual: true, activation: .relu),
         SegmentedCase(m: 64, n: 16 * 53, k: 100, bSegment: 53, cSegment: 53, residual: true, activation: .relu),
         SegmentedCase(m: 200, n: 32, k: 300, bSegment: 16, cSegment: 16, activation: .relu),
+        // Edge-tile runs of every length class the vector copies take (1-3, 4-7, 8-15, 16 and
+        // more, the last vector overlapping), also across depth blocks (accumulating).
+        SegmentedCase(m: 16, n: 7 * 16, k: 24, bSegment: 7, cSegment: 7, residual: true,
+                      activation: .clip(min: -0.2, max: 0.3)),
+        SegmentedCase(m: 9, n: 80, k: 520, bSegment: 20, cSegment: 20, residual: true, activation: .relu),
     ]
 
     @Test("matches a double-precision reference; floats between segments stay untouched", arguments: cases)

@@ -8,6 +8,7 @@ import Kernels
 ///     kernel-bench [--models resnet50,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
 ///                  [--reps 3] [--compare im2col,winograd2,winograd4] [--threads N] [--quiet]
 ///                  [--no-gemm] [--gemm-shapes MxNxK,...] [--only depthwise,...]
+///                  [--match "96->96 k3 s2"]
 ///
 /// `--compare` times every listed algorithm that can run a shape besides the plan's own choice
 /// ("auto"), and prints totals for auto and for the best per shape. `--threads` sets both our
@@ -23,6 +24,8 @@ struct Options {
     var gemm = true
     /// Time only shapes whose planned algorithm is listed (all when empty).
     var only: [Conv.Algorithm] = []
+    /// Time only shapes whose label contains this text (e.g. "96->96 k3 s2").
+    var match: String?
     /// Extra SGEMM shapes `MxNxK` to time (the conv GEMMs in isolation); a suffix `tn`, `nt`
     /// or `tt` transposes A and / or B (the training GEMMs).
     var gemmShapes: [(dims: [Int], transA: Bool, transB: Bool)] = []
@@ -39,6 +42,7 @@ struct Options {
             case "--threads": threads = Int(rest.next() ?? "")
             case "--quiet": quiet = true
             case "--no-gemm": gemm = false
+            case "--match": match = rest.next()
             case "--only": only = (rest.next() ?? "").split(separator: ",").compactMap { Conv.Algorithm(rawValue: String($0)) }
             case "--gemm-shapes":
                 gemmShapes = (rest.next() ?? "").split(separator: ",").compactMap { spec in
@@ -138,6 +142,7 @@ for model in options.models {
             let params = shape.params(batch: batch)
             let plan = try Conv.Plan(params)
             if !options.only.isEmpty, !options.only.contains(plan.algorithm) { continue }
+            if let match = options.match, !shape.label.contains(match) { continue }
             let auto = try benchConv(params, plan: plan, options: options)
             var line = shape.label.padding(toLength: 34, withPad: " ", startingAt: 0)
                 + String(format: " x%-2d %-10@ %8.3f ms %6.1f GF", count, plan.algorithm.rawValue,
