@@ -1,10 +1,11 @@
 extension Gemm {
     /// Rows of `op(A)` up to which `vectorSgemm` serves a transposed `B` (a fully connected
-    /// layer at batch 1 to 16): each row of `B` (a neuron's weights, contiguous) is read once
+    /// layer at batch 1 to 4): each row of `B` (a neuron's weights, contiguous) is read once
     /// and dotted with every row of `A`, so the product streams the weights at memory speed
-    /// instead of packing them first (OpenBLAS, which served these, also leaves its threads
-    /// spinning after each call).
-    static let vectorRowLimit = 16
+    /// instead of packing them first. (Kernels is compiled for baseline x86-64, without FMA:
+    /// at batch 16 the arithmetic dominates and OpenBLAS is faster: MobileNetV2's classifier
+    /// 0.35 against 0.69 ms.)
+    static let vectorRowLimit = 4
 
     /// `C = alpha * A * B^T + beta * C` for `m <= vectorRowLimit`, `A` `[m, k]` (rows `lda`
     /// apart), `B` `[n, k]` (rows `ldb` apart), threaded over the columns of `C`.

@@ -64,8 +64,8 @@ struct GemmTests {
         #expect(KernelTestData.worstRelativeError(y, expected) < KernelTestData.tolerance)
     }
 
-    @Test("a fully connected layer at batch 1 to 16 (B transposed) streams B's rows: equals the sums",
-          arguments: [1, 2, 3, 4, 7, 16])
+    @Test("a fully connected layer at batch 1 to 4 (B transposed) streams B's rows: equals the sums",
+          arguments: [1, 2, 3, 4])
     func vectorProducts(rows: Int) {
         for (n, k) in [(70, 37), (33, 1000), (5, 16), (9, 8)] {
             let a = KernelTestData.random(rows * k, seed: 31)
