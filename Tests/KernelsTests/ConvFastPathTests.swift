@@ -2,42 +2,6 @@ import Foundation
 import Testing
 @testable import Kernels
 
-/// Direct double-precision convolution followed by the epilogue, from the ONNX definition.
-private func referenceFused(
-    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float]?, residual: [Float]?,
-    activation: FusedActivation
-) -> [Float] {
-    let inH = p.inSpatial[0], inW = p.inSpatial[1], outH = p.outSpatial[0], outW = p.outSpatial[1]
-    let kh = p.kernel[0], kw = p.kernel[1]
-    let inPerGroup = p.inChannels / p.group, outPerGroup = p.outChannels / p.group
-    var output = [Float](repeating: 0, count: p.batch * p.outputCountPerImage)
-    for n in 0..<p.batch {
-        for oc in 0..<p.outChannels {
-            for oy in 0..<outH {
-                for ox in 0..<outW {
-                    var sum = Double(bias?[oc] ?? 0)
-                    for ic in 0..<inPerGroup {
-                        let channel = oc / outPerGroup * inPerGroup + ic
-                        for ty in 0..<kh {
-                            for tx in 0..<kw {
-                                let iy = oy * p.strides[0] - p.padsBegin[0] + ty * p.dilations[0]
-                                let ix = ox * p.strides[1] - p.padsBegin[1] + tx * p.dilations[1]
-                                guard iy >= 0, iy < inH, ix >= 0, ix < inW else { continue }
-                                sum += Double(input[((n * p.inChannels + channel) * inH + iy) * inW + ix])
-                                    * Double(weight[((oc * inPerGroup + ic) * kh + ty) * kw + tx])
-                            }
-                        }
-                    }
-                    let index = ((n * p.outChannels + oc) * outH + oy) * outW + ox
-                    if let residual { sum += Double(residual[index]) }
-                    output[index] = activation.apply(Float(sum))
-                }
-            }
-        }
-    }
-    return output
-}
-
 /// Runs a plan (optionally forced to `algorithm`, optionally with packed weights) with the
 /// given epilogue and returns the worst error relative to `max(1, max|expected|)`.
 private func fusedError(
@@ -68,16 +32,9 @@ private func fusedError(
             }
         }
     }
-    let reference = referenceFused(p, input: input, weight: weight, bias: bias, residual: residual,
+    let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: bias, residual: residual,
                                    activation: activation)
-    let scale = max(1, reference.map { abs(Double($0)) }.max() ?? 0)
-    var worst = 0.0
-    for (a, e) in zip(output, reference) {
-        let error = abs(Double(a) - Double(e)) / scale
-        if error.isNaN { return .infinity }
-        worst = max(worst, error)
-    }
-    return worst
+    return worstScaledError(output, reference)
 }
 
 private func conv2D(batch: Int, _ cin: Int, _ cout: Int, _ h: Int, _ w: Int, kernel: Int, stride: Int = 1,

@@ -1,42 +1,6 @@
 import Testing
 @testable import Kernels
 
-/// Naive double-precision depthwise convolution from the ONNX definition (group = input
-/// channels), followed by the fused epilogue `act(conv + bias + residual)`.
-private func naiveDepthwise(
-    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float], residual: [Float]?,
-    activation: FusedActivation
-) -> [Float] {
-    let (inH, inW) = (p.inSpatial[0], p.inSpatial[1])
-    let (outH, outW) = (p.outSpatial[0], p.outSpatial[1])
-    let (kh, kw) = (p.kernel[0], p.kernel[1])
-    let multiplier = p.outChannels / p.inChannels
-    var output = [Float](repeating: 0, count: p.batch * p.outChannels * outH * outW)
-    for n in 0..<p.batch {
-        for oc in 0..<p.outChannels {
-            let ic = oc / multiplier
-            for oh in 0..<outH {
-                for ow in 0..<outW {
-                    var sum = 0.0
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let y = oh * p.strides[0] - p.padsBegin[0] + i * p.dilations[0]
-                            let x = ow * p.strides[1] - p.padsBegin[1] + j * p.dilations[1]
-                            guard y >= 0, y < inH, x >= 0, x < inW else { continue }
-                            sum += Double(input[((n * p.inChannels + ic) * inH + y) * inW + x])
-                                * Double(weight[(oc * kh + i) * kw + j])
-                        }
-                    }
-                    let index = ((n * p.outChannels + oc) * outH + oh) * outW + ow
-                    sum += Double(bias[oc]) + (residual.map { Double($0[index]) } ?? 0)
-                    output[index] = activation.apply(Float(sum))
-                }
-            }
-        }
-    }
-    return output
-}
-
 /// Worst error of `Conv.depthwise` (AVX-512 kernels or the portable loops) against the naive
 /// reference, relative to the largest reference magnitude (at least 1).
 private func depthwiseError(
@@ -59,16 +23,9 @@ private func depthwiseError(
                            avx512: avx512)
         }
     }
-    let reference = naiveDepthwise(p, input: input, weight: weight, bias: bias, residual: residual,
+    let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: bias, residual: residual,
                                    activation: activation)
-    let scale = max(1, reference.map { abs(Double($0)) }.max() ?? 0)
-    var worst = 0.0
-    for (a, e) in zip(output, reference) {
-        let error = abs(Double(a) - Double(e)) / scale
-        if error.isNaN { return .infinity }
-        worst = max(worst, error)
-    }
-    return worst
+    return worstScaledError(output, reference)
 }
 
 private func depthwise2D(batch: Int = 2, channels: Int = 3, multiplier: Int = 1, height: Int, width: Int,

@@ -1,46 +1,6 @@
 import Testing
 @testable import Kernels
 
-/// Naive double-precision convolution (one group) from the ONNX definition, followed by the
-/// fused epilogue `act(conv + bias + residual)`.
-private func naiveConv(
-    _ p: ConvParams, input: [Float], weight: [Float], bias: [Float], residual: [Float]?,
-    activation: FusedActivation
-) -> [Float] {
-    let spatial = p.rank == 1 ? [1] + p.inSpatial : p.inSpatial
-    let outSpatial = p.rank == 1 ? [1] + p.outSpatial : p.outSpatial
-    let kernel = p.rank == 1 ? [1] + p.kernel : p.kernel
-    let strides = p.rank == 1 ? [1] + p.strides : p.strides
-    let dilations = p.rank == 1 ? [1] + p.dilations : p.dilations
-    let pads = p.rank == 1 ? [0] + p.padsBegin : p.padsBegin
-    let (inH, inW, outH, outW) = (spatial[0], spatial[1], outSpatial[0], outSpatial[1])
-    var output = [Float](repeating: 0, count: p.batch * p.outChannels * outH * outW)
-    for n in 0..<p.batch {
-        for oc in 0..<p.outChannels {
-            for oh in 0..<outH {
-                for ow in 0..<outW {
-                    var sum = 0.0
-                    for ci in 0..<p.inChannels {
-                        for i in 0..<kernel[0] {
-                            for j in 0..<kernel[1] {
-                                let y = oh * strides[0] - pads[0] + i * dilations[0]
-                                let x = ow * strides[1] - pads[1] + j * dilations[1]
-                                guard y >= 0, y < inH, x >= 0, x < inW else { continue }
-                                sum += Double(input[((n * p.inChannels + ci) * inH + y) * inW + x])
-                                    * Double(weight[((oc * p.inChannels + ci) * kernel[0] + i) * kernel[1] + j])
-                            }
-                        }
-                    }
-                    let index = ((n * p.outChannels + oc) * outH + oh) * outW + ow
-                    sum += Double(bias[oc]) + (residual.map { Double($0[index]) } ?? 0)
-                    output[index] = activation.apply(Float(sum))
-                }
-            }
-        }
-    }
-    return output
-}
-
 /// Worst error of `Conv.direct` (AVX-512 kernels or the portable loops) against the naive
 /// reference, relative to the largest reference magnitude (at least 1).
 private func directError(
@@ -65,16 +25,9 @@ private func directError(
             }
         }
     }
-    let reference = naiveConv(p, input: input, weight: weight, bias: bias, residual: residual,
+    let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: bias, residual: residual,
                               activation: activation)
-    let scale = max(1, reference.map { abs(Double($0)) }.max() ?? 0)
-    var worst = 0.0
-    for (a, e) in zip(output, reference) {
-        let error = abs(Double(a) - Double(e)) / scale
-        if error.isNaN { return .infinity }
-        worst = max(worst, error)
-    }
-    return worst
+    return worstScaledError(output, reference)
 }
 
 private func conv2D(batch: Int = 1, inChannels: Int = 3, outChannels: Int = 8, height: Int, width: Int,
@@ -192,7 +145,7 @@ struct DirectConvTests {
                                  workspace: w.baseAddress!)
             }
         }
-        let reference = naiveConv(p, input: input, weight: weight, bias: [Float](repeating: 0, count: 12),
+        let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: [Float](repeating: 0, count: 12),
                                   residual: nil, activation: .none)
         #expect(KernelTestData.worstRelativeError(output, reference) < tolerance)
     }
