@@ -17,8 +17,23 @@ extension Gemm {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threaded: Bool = true
     ) {
+        splitAVX512(m: m, n: n, k: k, threaded: threaded) { rows, columns, workspace in
+            AVX512Gemm.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposedA: transA,
+                                b: b, ldb: ldb, transposedB: transB, beta: beta, c: c, ldc: ldc,
+                                rows: rows, columns: columns, workspace: workspace)
+        }
+    }
+
+    /// Splits an `m x n` product of depth `k` across `Parallel.threadCount` workers, by
+    /// 16-column units or, when `n` is narrow, by 8-row blocks, and calls
+    /// `body(rows, columns, workspace)` once per worker with its block and a packing scratch of
+    /// `AVX512Gemm.workspaceCount` floats. Below ~1 M multiply-adds (or `threaded: false`) the
+    /// whole product runs on the calling thread: a second thread would cost more than it saves.
+    static func splitAVX512(
+        m: Int, n: Int, k: Int, threaded: Bool = true,
+        _ body: (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) {
         let mr = AVX512Gemm.rowsPerPanel
-        // Below ~1 M multiply-adds a second thread costs more than it saves.
         let workers = !threaded || m * n * k < avx512ThreadingThreshold ? 1 : Parallel.threadCount
         let columnUnits = (n + 15) / 16
         let rowBlocks = (m + mr - 1) / mr
@@ -30,9 +45,7 @@ extension Gemm {
             defer { GemmScratch.shared.give(scratch) }
             let rows = splitColumns ? 0..<m : range.lowerBound * mr ..< min(m, range.upperBound * mr)
             let columns = splitColumns ? range.lowerBound * 16 ..< min(n, range.upperBound * 16) : 0..<n
-            AVX512Gemm.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposedA: transA,
-                                b: b, ldb: ldb, transposedB: transB, beta: beta, c: c, ldc: ldc,
-                                rows: rows, columns: columns, workspace: scratch.pointer)
+            body(rows, columns, scratch.pointer)
         }
         if chunks <= 1 {
             run(0..<units)

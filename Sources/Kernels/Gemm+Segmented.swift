@@ -25,29 +25,13 @@ extension Gemm {
         bias: UnsafePointer<Float>?, epilogue: ConvEpilogue, alpha: Float = 1, beta: Float = 0
     ) {
         let (code, p, q) = epilogue.activation.epilogueCode
-        let mr = AVX512Gemm.rowsPerPanel
-        let workers = m * n * k < avx512ThreadingThreshold ? 1 : Parallel.threadCount
-        let columnUnits = (n + 15) / 16
-        let rowBlocks = (m + mr - 1) / mr
-        let splitColumns = columnUnits >= 4 * workers || columnUnits >= rowBlocks
-        let units = splitColumns ? columnUnits : rowBlocks
-        let chunks = min(workers, units)
-        func run(_ range: Range<Int>) {
-            let scratch = GemmScratch.shared.take(AVX512Gemm.workspaceCount)
-            defer { GemmScratch.shared.give(scratch) }
-            let rows = splitColumns ? 0..<m : range.lowerBound * mr ..< min(m, range.upperBound * mr)
-            let columns = splitColumns ? range.lowerBound * 16 ..< min(n, range.upperBound * 16) : 0..<n
+        splitAVX512(m: m, n: n, k: k) { rows, columns, workspace in
             AVX512Gemm.multiplySegmented(
                 m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                 b: b, ldb: ldb, bSegment: bSegments.length, bSegmentStride: bSegments.stride,
                 beta: beta, c: c, ldc: ldc, cSegment: cSegments.length, cSegmentStride: cSegments.stride,
                 bias: bias, residual: epilogue.residual, activation: code, p: p, q: q,
-                rows: rows, columns: columns, workspace: scratch.pointer)
-        }
-        if chunks <= 1 {
-            run(0..<units)
-        } else {
-            Parallel.forEachChunk(count: units, minimumChunk: (units + chunks - 1) / chunks, run)
+                rows: rows, columns: columns, workspace: workspace)
         }
     }
 }
