@@ -159,31 +159,13 @@ public enum AVX512Depthwise {
         }
     }
 
-    /// `values[i] = act(values[i] + bias + residual[i])` for `i < count`, in place, for the
-    /// activations `kind` 0 none, 1 ReLU (`x > 0 ? x : 0`), 2 clip (`x < low ? low : x`, then
-    /// `x > high ? high : x`): Kernels' scalar epilogue to the bit. Plain loops, which LLVM
-    /// vectorizes to zmm max / min (SIMD masks would compile to per-lane code).
+    /// `values[i] = act(values[i] + bias + residual[i])` for `i < count`, in place (see
+    /// `finishRun` for the activation codes).
     public static func finishPlane(
         _ values: UnsafeMutablePointer<Float>, count: Int, bias: Float,
         residual: UnsafePointer<Float>?, kind: Int, low: Float, high: Float
     ) {
-        switch (kind, residual) {
-        case (0, nil): for i in 0..<count { values[i] = values[i] + bias }
-        case (0, let r?): for i in 0..<count { values[i] = values[i] + bias + r[i] }
-        case (1, nil): for i in 0..<count { values[i] = relu(values[i] + bias) }
-        case (1, let r?): for i in 0..<count { values[i] = relu(values[i] + bias + r[i]) }
-        case (_, nil): for i in 0..<count { values[i] = clip(values[i] + bias, low, high) }
-        case (_, let r?): for i in 0..<count { values[i] = clip(values[i] + bias + r[i], low, high) }
-        }
-    }
-
-    @inline(__always)
-    private static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
-
-    @inline(__always)
-    private static func clip(_ x: Float, _ low: Float, _ high: Float) -> Float {
-        let clipped = x < low ? low : x
-        return clipped > high ? high : clipped
+        finishRun(values, values, count: count, bias: bias, residual: residual, kind: kind, low: low, high: high)
     }
 
     /// `count` floats from `source` to `destination` in whole vectors, the last overlapping.

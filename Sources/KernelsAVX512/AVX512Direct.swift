@@ -88,25 +88,8 @@ public enum AVX512Direct {
         kind: Int, low: Float, high: Float
     ) {
         for r in 0..<height {
-            let s = sums + r * sumsStride, out = output + r * width
-            let res = residual.map { $0 + r * width }
-            switch (kind, res) {
-            case (0, nil): for i in 0..<width { out[i] = s[i] + bias }
-            case (0, let q?): for i in 0..<width { out[i] = s[i] + bias + q[i] }
-            case (1, nil): for i in 0..<width { out[i] = relu(s[i] + bias) }
-            case (1, let q?): for i in 0..<width { out[i] = relu(s[i] + bias + q[i]) }
-            case (_, nil): for i in 0..<width { out[i] = clip(s[i] + bias, low, high) }
-            case (_, let q?): for i in 0..<width { out[i] = clip(s[i] + bias + q[i], low, high) }
-            }
+            finishRun(sums + r * sumsStride, output + r * width, count: width, bias: bias,
+                      residual: residual.map { $0 + r * width }, kind: kind, low: low, high: high)
         }
-    }
-
-    @inline(__always)
-    private static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
-
-    @inline(__always)
-    private static func clip(_ x: Float, _ low: Float, _ high: Float) -> Float {
-        let clipped = x < low ? low : x
-        return clipped > high ? high : clipped
     }
 }
