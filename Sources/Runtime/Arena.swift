@@ -1,4 +1,7 @@
 import GraphIR
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where one value lives in the arena.
 struct BufferRef: Equatable {
@@ -49,9 +52,19 @@ final class Arena {
     init(byteCount: Int, zeroedBytes: Int? = nil) {
         self.byteCount = byteCount
         let total = max(aligned64(byteCount), 64)
-        base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 64)
+        // Large arenas on 2 MB boundaries and marked for transparent huge pages (Linux
+        // `madvise` mode): a run streams every weight once, and with 4 KB pages ResNet50's
+        // 102 MB are 25,000 TLB entries.
+        let huge = total >= Arena.hugePageBytes
+        base = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: huge ? Arena.hugePageBytes : 64)
+        #if os(Linux)
+        if huge { _ = madvise(base, total, MADV_HUGEPAGE) }
+        #endif
         base.initializeMemory(as: UInt8.self, repeating: 0, count: min(zeroedBytes ?? total, total))
     }
+
+    /// The x86-64 huge page size; arenas at least this large are aligned to it.
+    static let hugePageBytes = 2 << 20
 
     deinit { base.deallocate() }
 
