@@ -2,10 +2,13 @@ extension Conv {
     /// Weights rearranged once for a plan's algorithm (Winograd-transformed), so that
     /// repeated `forward` calls skip that work. Empty when the algorithm reads weights as given.
     public struct PackedWeights: Sendable {
-        /// The packed values; empty when the plan needs none.
-        public let values: [Float]
+        /// The packed values (in huge pages when large); empty when the plan needs none.
+        public let storage: AlignedFloats
         let algorithm: Conv.Algorithm
         let params: ConvParams
+
+        /// The packed values as an array (a copy).
+        public var values: [Float] { storage.array }
 
         /// Packs `weight` (`ConvParams.weightCount` floats) for `plan`.
         public init(_ plan: Plan, weight: UnsafePointer<Float>) {
@@ -14,12 +17,9 @@ extension Conv {
             switch plan.algorithm {
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
-                values = [Float](unsafeUninitializedCapacity: tile.packedWeightCount) { buffer, count in
-                    Winograd.transformWeights(tile, weight: weight, into: buffer.baseAddress!)
-                    count = tile.packedWeightCount
-                }
+                storage = AlignedFloats(count: tile.packedWeightCount) { Winograd.transformWeights(tile, weight: weight, into: $0) }
             default:
-                values = []
+                storage = AlignedFloats(count: 0) { _ in }
             }
         }
 

@@ -102,8 +102,8 @@ enum Winograd {
                         workspace: workspace, epilogue: epilogue)
             }
         }
-        if let packed, packed.values.count == t.packedWeightCount {
-            packed.values.withUnsafeBufferPointer { run($0.baseAddress!) }
+        if let packed, packed.storage.count == t.packedWeightCount {
+            run(packed.storage.pointer)
         } else {
             let u = workspace + t.workspaceCount
             transformWeights(t, weight: weight, into: u)
