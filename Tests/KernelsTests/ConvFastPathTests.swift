@@ -173,7 +173,7 @@ struct ConvFastPathTests {
         var out = [Float](repeating: 0, count: p.outputCountPerImage)
         #expect { try Conv.forward(plan, input: data, weight: data, bias: nil, output: &out, workspace: nil) }
             throws: { ($0 as? KernelParameterError)?.field == "workspace" }
-        try out.withUnsafeMutableBufferPointer { y in
+        _ = out.withUnsafeMutableBufferPointer { y in
             #expect { try Conv.forward(plan, input: data, weight: data, bias: nil, output: y.baseAddress!,
                                        workspace: nil, epilogue: ConvEpilogue(residual: UnsafePointer(y.baseAddress!))) }
                 throws: { ($0 as? KernelParameterError)?.field == "residual" }
