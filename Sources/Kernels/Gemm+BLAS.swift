@@ -14,6 +14,8 @@ extension Gemm {
     ) {
         if !transA, transB, m <= vectorRowLimit {
             vectorSgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        } else if CPUFeatures.usesAVX512GEMM, !transA, transB, m <= 16 {
+            transposedSgemm(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else if CPUFeatures.usesAVX512GEMM, !prefersBLAS(transB: transB, m: m) {
             avx512Sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -29,6 +31,25 @@ extension Gemm {
     /// from 32 rows on the AVX-512 kernels are as fast alone and scale to two threads).
     static func prefersBLAS(transB: Bool, m: Int) -> Bool {
         transB && m <= 16
+    }
+
+    /// `C = alpha * A * B^T + beta * C` for few rows of `A` (a fully connected layer at batch
+    /// 16) as `C^T = B * A^T` on the AVX-512 kernels: the weights `B` become the row operand,
+    /// read in place, and only the small `A` is packed; `C^T` goes through scratch.
+    /// (MobileNetV2's classifier, 16 x 1000 x 1280: 0.35 ms with OpenBLAS.)
+    static func transposedSgemm(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let scratch = GemmScratch.shared.take(m * n)
+        defer { GemmScratch.shared.give(scratch) }
+        let product = scratch.pointer
+        avx512Sgemm(transA: false, transB: true, m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb,
+                    b: a, ldb: lda, beta: 0, c: product, ldc: m)
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in 0..<n { row[j] = product[j * m + i] + (beta == 0 ? 0 : beta * row[j]) }
+        }
     }
 
     /// `sgemm` through OpenBLAS (`cblas_sgemm`), whatever the CPU.

@@ -84,6 +84,26 @@ struct GemmTests {
         }
     }
 
+    @Test("a fully connected layer at batch 5 to 16 (B transposed) as C^T = B A^T: equals the sums, beta kept")
+    func transposedProducts() {
+        for (rows, n, k) in [(16, 70, 37), (5, 33, 300), (12, 1000, 64)] {
+            let a = KernelTestData.random(rows * k, seed: 41)
+            let b = KernelTestData.random(n * k, seed: 42)
+            let c0 = KernelTestData.random(rows * n, seed: 43)
+            var c = c0
+            Gemm.sgemm(transA: false, transB: true, m: rows, n: n, k: k, alpha: 0.5, a: a, lda: k, b: b, ldb: k,
+                       beta: -1, c: &c, ldc: n)
+            var expected = [Float](repeating: 0, count: rows * n)
+            for i in 0..<rows {
+                for j in 0..<n {
+                    let sum = (0..<k).reduce(0.0) { $0 + Double(a[i * k + $1]) * Double(b[j * k + $1]) }
+                    expected[i * n + j] = Float(0.5 * sum - Double(c0[i * n + j]))
+                }
+            }
+            #expect(KernelTestData.worstRelativeError(c, expected) < KernelTestData.tolerance, "\(rows)x\(n)x\(k)")
+        }
+    }
+
     @Test("C shapes are classified by unidirectional broadcasting")
     func addendClassification() throws {
         let pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
