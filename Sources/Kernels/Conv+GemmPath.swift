@@ -104,11 +104,9 @@ extension Conv {
         while first < p.batch {
             let images = min(plan.imagesPerChunk, p.batch - first)
             let width = images * positions
-            for image in 0..<images {
-                Im2Col.fill(geometry: g, channels: p.inChannels,
-                            image: input + (first + image) * p.inputCountPerImage,
-                            columns: columns + image * positions, rowStride: width)
-            }
+            Im2Col.fill(geometry: g, channels: p.inChannels, images: images,
+                        first: input + first * p.inputCountPerImage, imageStride: p.inputCountPerImage,
+                        columns: columns, rowStride: width)
             var chunkEpilogue = epilogue
             chunkEpilogue.residual = epilogue.residual.map { $0 + first * p.outputCountPerImage }
             Gemm.avx512SegmentedSgemm(

@@ -35,6 +35,31 @@ enum Im2Col {
         }
     }
 
+    /// `fill` for `images` consecutive images (`imageStride` floats apart) side by side in one
+    /// column matrix: image `i`'s columns start at column `i * outputPlane` of every row. One
+    /// parallel region for all of them (small late-layer images made one region each too short
+    /// to split well).
+    static func fill(
+        geometry g: WindowGeometry, channels: Int, images: Int, first image: UnsafePointer<Float>, imageStride: Int,
+        columns: UnsafeMutablePointer<Float>, rowStride: Int
+    ) {
+        let kernelVolume = g.kernelVolume
+        let rows = channels * kernelVolume
+        let outPlane = g.outputPlane
+        Parallel.forEachChunk(count: rows * images, minimumChunk: max(1, 16_384 / max(outPlane, 1))) { range in
+            for item in range {
+                let row = item / images, index = item % images
+                let channel = row / kernelVolume
+                let tap = row % kernelVolume
+                let kw = tap % g.width.kernel
+                let kh = (tap / g.width.kernel) % g.height.kernel
+                let kd = tap / (g.width.kernel * g.height.kernel)
+                fillRow(g, image: image + index * imageStride, channel: channel, kd: kd, kh: kh, kw: kw,
+                        into: columns + row * rowStride + index * outPlane)
+            }
+        }
+    }
+
     @inline(__always)
     private static func fillRow(
         _ g: WindowGeometry, image: UnsafePointer<Float>, channel: Int, kd: Int, kh: Int, kw: Int,
