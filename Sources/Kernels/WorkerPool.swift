@@ -5,8 +5,8 @@ import Synchronization
 /// Persistent worker threads for `Parallel.forEachChunk`. A parallel region hands each worker
 /// its chunk by bumping a generation counter that the worker is already spinning on, so a
 /// region costs well under a microsecond to start; with `DispatchQueue.concurrentPerform` the
-/// second thread joined ~18 us late on this machine, so short regions (a batch-1 layer, a
-/// MobileNet step) ran almost serially. Workers spin for `spinNanoseconds` after their last
+/// second thread joined late (`kernel-bench --regions`: 2 x 10 us took ~28 us there, ~10 us
+/// here), so short regions (a batch-1 layer, a MobileNet step) ran almost serially. Workers spin for `spinNanoseconds` after their last
 /// job, then sleep on a semaphore until the next one.
 ///
 /// One region at a time: a region started while another runs (nested, or from another

@@ -7,7 +7,7 @@ import Kernels
 ///
 ///     kernel-bench [--models resnet50,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
 ///                  [--reps 3] [--compare im2col,winograd2,winograd4] [--threads N] [--quiet]
-///                  [--no-gemm] [--gemm-shapes MxNxK,...] [--only depthwise,...]
+///                  [--no-gemm] [--gemm-shapes MxNxK,...] [--only depthwise,...] [--regions]
 ///                  [--match "96->96 k3 s2"]
 ///
 /// `--compare` times every listed algorithm that can run a shape besides the plan's own choice
@@ -22,6 +22,8 @@ struct Options {
     var threads: Int?
     var quiet = false
     var gemm = true
+    /// Time a parallel region on the worker pool and on GCD instead (`--regions`).
+    var regions = false
     /// Time only shapes whose planned algorithm is listed (all when empty).
     var only: [Conv.Algorithm] = []
     /// Time only shapes whose label contains this text (e.g. "96->96 k3 s2").
@@ -42,6 +44,7 @@ struct Options {
             case "--threads": threads = Int(rest.next() ?? "")
             case "--quiet": quiet = true
             case "--no-gemm": gemm = false
+            case "--regions": regions = true
             case "--match": match = rest.next()
             case "--only": only = (rest.next() ?? "").split(separator: ",").compactMap { Conv.Algorithm(rawValue: String($0)) }
             case "--gemm-shapes":
@@ -121,6 +124,10 @@ if let threads = options.threads {
 }
 print("cores \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads \(Parallel.blasThreadCount), "
       + "GEMM \(CPUFeatures.usesAVX512GEMM ? "AVX-512 kernels" : "OpenBLAS")")
+if options.regions {
+    benchRegions()
+    exit(0)
+}
 if options.gemm {
     print(String(format: "sgemm 2048^3: %.1f GFLOPS", try benchGemm(m: 2048, n: 2048, k: 2048, reps: options.reps)))
 }
