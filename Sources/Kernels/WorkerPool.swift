@@ -5,7 +5,7 @@ import Synchronization
 /// Persistent worker threads for `Parallel.forEachChunk`. A parallel region hands each worker
 /// its chunk by bumping a generation counter that the worker is already spinning on, so a
 /// region costs well under a microsecond to start; with `DispatchQueue.concurrentPerform` the
-/// second thread joined late (`kernel-bench --regions`: 2 x 10 us took ~28 us there, ~10 us
+/// second thread joined late (`kernel-bench --regions`: 2 x 10 us took ~30 us there, ~14 us
 /// here), so short regions (a batch-1 layer, a MobileNet step) ran almost serially. Workers spin for `spinNanoseconds` after their last
 /// job, then sleep on a semaphore until the next one.
 ///
