@@ -160,11 +160,8 @@ extension Conv {
                     foldPlanes(x, imageStride: params.inputCountPerImage, count: count, channels: depth,
                                positions: positions, columns, toColumns: true)
                 } else {
-                    for image in 0..<count {
-                        Im2Col.fill(geometry: geometry, channels: params.inChannels,
-                                    image: x + image * params.inputCountPerImage,
-                                    columns: columns + image * positions, rowStride: width)
-                    }
+                    Im2Col.fill(geometry: geometry, channels: params.inChannels, images: count, first: x,
+                                imageStride: params.inputCountPerImage, columns: columns, rowStride: width)
                 }
                 foldPlanes(UnsafeMutablePointer(mutating: gradOutput + first * params.outputCountPerImage),
                            imageStride: params.outputCountPerImage, count: count, channels: rows,

@@ -148,11 +148,9 @@ extension Conv {
                     }
                 }
             } else {
-                for image in 0..<images {
-                    Im2Col.fill(geometry: g, channels: p.inChannels,
-                                image: input + (first + image) * p.inputCountPerImage,
-                                columns: columns + image * positions, rowStride: width)
-                }
+                Im2Col.fill(geometry: g, channels: p.inChannels, images: images,
+                            first: input + first * p.inputCountPerImage, imageStride: p.inputCountPerImage,
+                            columns: columns, rowStride: width)
             }
             Gemm.sgemm(transA: false, transB: false, m: p.outChannels, n: width, k: depth, alpha: 1,
                        a: weight, lda: depth, b: columns, ldb: width, beta: 0, c: products, ldc: width)
