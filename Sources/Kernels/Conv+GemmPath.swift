@@ -33,7 +33,7 @@ extension Conv {
     /// with AVX-512 (`segmented`) inside the GEMM's stores, otherwise (OpenBLAS) in a pass after
     /// each product, copying small images side by side first.
     static func gemmPath(
-        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, packed: PackedWeights? = nil,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue,
         segmented: Bool = CPUFeatures.usesAVX512GEMM
@@ -41,7 +41,8 @@ extension Conv {
         let p = plan.params
         let g = plan.geometry
         if segmented, p.group == 1 {
-            segmentedGemmPath(plan, input: input, weight: weight, bias: bias, output: output,
+            let packedA = packed.flatMap { $0.storage.count > 0 ? UnsafePointer($0.storage.pointer) : nil }
+            segmentedGemmPath(plan, input: input, weight: weight, packedA: packedA, bias: bias, output: output,
                               workspace: workspace, epilogue: epilogue)
             return
         }
@@ -80,9 +81,10 @@ extension Conv {
     /// The AVX-512 path for one group: the output images are column segments of one product
     /// (`Gemm.avx512SegmentedSgemm`) with the epilogue in its final stores. A pointwise conv
     /// reads the input images in place, the whole batch in one GEMM; im2col fills the columns of
-    /// `imagesPerChunk` images at a time. No products buffer, no pass after the GEMM.
+    /// `imagesPerChunk` images at a time. No products buffer, no pass after the GEMM. `packedA`:
+    /// the weights as `PackedWeights` packed them for this plan, or nil to read `weight`.
     private static func segmentedGemmPath(
-        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, packedA: UnsafePointer<Float>?,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
     ) {
@@ -93,7 +95,7 @@ extension Conv {
         let outputImages = Gemm.ColumnSegments(length: positions, stride: p.outputCountPerImage)
         if plan.algorithm == .pointwise {
             Gemm.avx512SegmentedSgemm(
-                m: p.outChannels, n: p.batch * positions, k: depth, a: weight, lda: depth,
+                m: p.outChannels, n: p.batch * positions, k: depth, a: weight, lda: depth, packedA: packedA,
                 b: input, ldb: positions,
                 bSegments: Gemm.ColumnSegments(length: positions, stride: p.inputCountPerImage),
                 c: output, ldc: positions, cSegments: outputImages, bias: bias, epilogue: epilogue)
@@ -110,7 +112,7 @@ extension Conv {
             var chunkEpilogue = epilogue
             chunkEpilogue.residual = epilogue.residual.map { $0 + first * p.outputCountPerImage }
             Gemm.avx512SegmentedSgemm(
-                m: p.outChannels, n: width, k: depth, a: weight, lda: depth,
+                m: p.outChannels, n: width, k: depth, a: weight, lda: depth, packedA: packedA,
                 b: columns, ldb: width, bSegments: .contiguous(width),
                 c: output + first * p.outputCountPerImage, ldc: positions, cSegments: outputImages,
                 bias: bias, epilogue: chunkEpilogue)

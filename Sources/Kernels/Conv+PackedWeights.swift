@@ -1,6 +1,9 @@
+import KernelsAVX512
+
 extension Conv {
-    /// Weights rearranged once for a plan's algorithm (Winograd-transformed), so that
-    /// repeated `forward` calls skip that work. Empty when the algorithm reads weights as given.
+    /// Weights rearranged once for a plan's algorithm (Winograd-transformed, or in the AVX-512
+    /// GEMM's row panels), so that repeated `forward` calls skip that work. Empty when the
+    /// algorithm reads weights as given (`Plan.packsWeights` is false).
     public struct PackedWeights: Sendable {
         /// The packed values (in huge pages when large); empty when the plan needs none.
         public let storage: AlignedFloats
@@ -18,6 +21,11 @@ extension Conv {
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
                 storage = AlignedFloats(count: tile.packedWeightCount) { Winograd.transformWeights(tile, weight: weight, into: $0) }
+            case .pointwise where plan.packsWeights, .im2col where plan.packsWeights:
+                let (m, k) = (plan.params.outChannels, plan.params.weightCount / max(plan.params.outChannels, 1))
+                storage = AlignedFloats(count: AVX512Gemm.packedACount(m: m, k: k)) {
+                    AVX512Gemm.packA(m: m, k: k, a: weight, lda: k, into: $0)
+                }
             default:
                 storage = AlignedFloats(count: 0) { _ in }
             }

@@ -68,6 +68,17 @@ public enum Conv {
         public let imagesPerChunk: Int
         let geometry: WindowGeometry
 
+        /// Whether `PackedWeights` rearranges the weights for this plan (Winograd transforms;
+        /// the AVX-512 GEMM's row panels for ungrouped pointwise and im2col convolutions), so
+        /// that a program with constant weights should pack them once.
+        public var packsWeights: Bool {
+            switch algorithm {
+            case .winograd2, .winograd4: return true
+            case .pointwise, .im2col: return CPUFeatures.usesAVX512GEMM && params.group == 1
+            case .depthwise, .direct: return false
+            }
+        }
+
         /// Validates `params`; throws `KernelParameterError` naming the field at fault.
         public init(_ params: ConvParams) throws {
             try self.init(params, algorithm: nil)
@@ -169,7 +180,7 @@ public enum Conv {
             direct(plan.params, plan.geometry, input: input, weight: weight, bias: bias, output: output,
                    workspace: workspace!, epilogue: epilogue)
         case .pointwise, .im2col:
-            gemmPath(plan, input: input, weight: weight, bias: bias, output: output,
+            gemmPath(plan, input: input, weight: weight, packed: usablePacked, bias: bias, output: output,
                      workspace: workspace, epilogue: epilogue)
         case .winograd2, .winograd4:
             Winograd.forward(plan, input: input, weight: weight, packed: usablePacked, bias: bias,

@@ -16,10 +16,11 @@ extension Gemm {
     /// `C = act(A * B + bias + residual)` on AVX-512 with `B` and `C` (and the residual, laid
     /// out like `C`) in column segments, the epilogue applied in the last store of each tile:
     /// a batched 1x1 convolution in one product, with no copy in and no pass after. `A` is
-    /// `[m, lda]`, `bias` `[m]` or nil. Threads like `avx512Sgemm`. Callers guarantee
-    /// `m, n, k >= 1` and `CPUFeatures.usesAVX512GEMM`.
+    /// `[m, lda]`, or when `packedA` is given, `packedA` holds it as `AVX512Gemm.packA` laid it
+    /// out (and `a` is not read). `bias` is `[m]` or nil. Threads like `avx512Sgemm`. Callers
+    /// guarantee `m, n, k >= 1` and `CPUFeatures.usesAVX512GEMM`.
     static func avx512SegmentedSgemm(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>? = nil,
         b: UnsafePointer<Float>, ldb: Int, bSegments: ColumnSegments,
         c: UnsafeMutablePointer<Float>, ldc: Int, cSegments: ColumnSegments,
         bias: UnsafePointer<Float>?, epilogue: ConvEpilogue, alpha: Float = 1, beta: Float = 0
@@ -27,7 +28,7 @@ extension Gemm {
         let (code, p, q) = epilogue.activation.epilogueCode
         splitAVX512(m: m, n: n, k: k) { rows, columns, workspace in
             AVX512Gemm.multiplySegmented(
-                m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                m: m, n: n, k: k, alpha: alpha, a: packedA ?? a, lda: lda, aPacked: packedA != nil,
                 b: b, ldb: ldb, bSegment: bSegments.length, bSegmentStride: bSegments.stride,
                 beta: beta, c: c, ldc: ldc, cSegment: cSegments.length, cSegmentStride: cSegments.stride,
                 bias: bias, residual: epilogue.residual, activation: code, p: p, q: q,

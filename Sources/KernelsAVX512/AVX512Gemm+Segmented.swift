@@ -12,9 +12,10 @@ extension AVX512Gemm {
     /// `(j / cSegment) * cSegmentStride + i * ldc + j % cSegment` from `c` (from `residual`).
     /// A plain matrix is one segment (`segment >= n`). `bias` is `[m]` or nil; `activation` is an
     /// `EpilogueCode` with parameters `p`, `q`. `beta` 0 overwrites `C` (which may hold NaNs).
-    /// `workspace` holds `workspaceCount` floats.
+    /// `workspace` holds `workspaceCount` floats. With `aPacked`, `a` holds `A` as `packA` laid
+    /// it out (`lda` unused): each tile then reads one sequential stream of weights.
     public static func multiplySegmented(
-        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, aPacked: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, bSegment: Int, bSegmentStride: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, cSegment: Int, cSegmentStride: Int,
         bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, activation: Int, p: Float, q: Float,
@@ -56,8 +57,8 @@ extension AVX512Gemm {
                 j += run
             }
         }
-        let depthBlocks = (k + depthBlock - 1) / depthBlock
-        let balancedDepth = (k + depthBlocks - 1) / depthBlocks
+        let balancedDepth = Self.balancedDepth(k)
+        let aRowStride = aPacked ? 1 : lda, aDepthStride = aPacked ? rowsPerPanel : 1
         let maxPanels = (columnBlock + nr - 1) / nr
         // Per column panel of a block: where its three column vectors start in C (an offset
         // from row 0), or -1 in slot 0 when the tile must go through the edge scratch (ragged, or
@@ -102,7 +103,7 @@ extension AVX512Gemm {
                     }
                     for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
                         let tileRows = min(mr, rows.upperBound - i0)
-                        let aBlock = a + i0 * lda + p0
+                        let aBlock = aPacked ? a + packedAOffset(m: m, p0: p0, kc: kc, i0: i0) : a + i0 * lda + p0
                         for panel in 0..<panels {
                             let slots = plan + panel * 4
                             let first = j0 + panel * nr
@@ -120,8 +121,8 @@ extension AVX512Gemm {
                                 let row = c + i0 * ldc
                                 let r = residual.map { $0 + i0 * ldc }
                                 epilogueMicrokernel(
-                                    vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: lda,
-                                    aDepthStride: 1, b: bPanel, ldb: bStride,
+                                    vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: aRowStride,
+                                    aDepthStride: aDepthStride, b: bPanel, ldb: bStride,
                                     c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
                                     alpha: alpha, accumulate: accumulate, finish: finish,
                                     bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
@@ -147,8 +148,8 @@ extension AVX512Gemm {
                                 }
                             }
                             epilogueMicrokernel(
-                                vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: lda,
-                                aDepthStride: 1, b: bPanel, ldb: bStride, c0: edge, c1: edge + 16, c2: edge + 32,
+                                vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: aRowStride,
+                                aDepthStride: aDepthStride, b: bPanel, ldb: bStride, c0: edge, c1: edge + 16, c2: edge + 32,
                                 ldc: nr, alpha: alpha, accumulate: accumulate, finish: finish, bias: rowBias,
                                 r0: gatherResidual ? UnsafePointer(edgeResidual) : nil,
                                 r1: UnsafePointer(edgeResidual + 16), r2: UnsafePointer(edgeResidual + 32),

@@ -68,12 +68,12 @@ public final class Program {
         self.sourceNames = sourceNames
     }
 
-    /// `kernel`, marked prepacked when it is a conv whose algorithm transforms its weights
-    /// (Winograd) and whose weights are compile-time values.
+    /// `kernel`, marked prepacked when it is a conv whose plan packs its weights
+    /// (`Conv.Plan.packsWeights`) and whose weights are compile-time values.
     private static func prepackingWeights(_ kernel: StepKernel, weightIsConstant: Bool) -> StepKernel {
         guard weightIsConstant else { return kernel }
         switch kernel {
-        case .conv(let plan, let activation, _) where plan.packedWorkspaceCount != plan.workspaceCount:
+        case .conv(let plan, let activation, _) where plan.packsWeights:
             return .conv(plan, activation: activation, prepacked: true)
         case .gradient(.convGradInputWinograd(let plan, _)):
             return .gradient(.convGradInputWinograd(plan, prepacked: true))

@@ -132,7 +132,40 @@ struct ConvFastPathTests {
             }
             #expect(try fusedError(p, algorithm: algorithm, expecting: algorithm,
                                    activation: .clip(min: 0, max: 0.5), seed: 11) < KernelTestData.tolerance)
+            // Weights packed once into the AVX-512 GEMM's row panels, as a program does.
+            #expect(try Conv.Plan(p, algorithm: algorithm).packsWeights == CPUFeatures.usesAVX512GEMM)
+            #expect(try fusedError(p, algorithm: algorithm, expecting: algorithm, residual: true,
+                                   activation: .relu, packed: true, seed: 12) < KernelTestData.tolerance,
+                    "\(algorithm) \(p.inSpatial) batch \(batch) packed")
         }
+    }
+
+    @Test("with packed weights the AVX-512 GEMM paths read only the packed panels",
+          .enabled(if: CPUFeatures.usesAVX512GEMM, "OpenBLAS machines read the weights as given"),
+          arguments: [1, 3])
+    func packedPanelsAreWhatRuns(kernel: Int) throws {
+        // 20 output channels: two whole 8-row panels and a zero-padded one.
+        let p = conv2D(batch: 3, 6, 20, 9, 9, kernel: kernel, stride: kernel == 3 ? 2 : 1,
+                       pads: kernel == 3 ? (1, 1) : (0, 0))
+        let plan = try Conv.Plan(p)
+        #expect(plan.algorithm == (kernel == 1 ? .pointwise : .im2col))
+        let input = KernelTestData.random(p.batch * p.inputCountPerImage, seed: 21)
+        let weight = KernelTestData.random(p.weightCount, seed: 22)
+        let packed = Conv.PackedWeights(plan, weight: weight)
+        #expect(packed.storage.count == 24 * p.weightCount / 20)
+        // The tensor the call names is all NaN: any read of it would show in the output.
+        let poisoned = [Float](repeating: .nan, count: p.weightCount)
+        var output = [Float](repeating: .nan, count: p.batch * p.outputCountPerImage)
+        var workspace = [Float](repeating: .nan, count: max(1, plan.packedWorkspaceCount))
+        try output.withUnsafeMutableBufferPointer { y in
+            try workspace.withUnsafeMutableBufferPointer { w in
+                try Conv.forward(plan, input: input, weight: poisoned, packed: packed, bias: nil,
+                                 output: y.baseAddress!, workspace: w.baseAddress, epilogue: ConvEpilogue())
+            }
+        }
+        let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: nil, residual: nil,
+                                                  activation: .none)
+        #expect(worstScaledError(output, reference) < KernelTestData.tolerance)
     }
 
     @Test("every activation, with and without residual, on each algorithm")

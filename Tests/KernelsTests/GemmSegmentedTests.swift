@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import Kernels
+import KernelsAVX512
 
 /// One segmented product: `C = act(alpha * A * B + beta * C + bias + R)` with B's and C's
 /// columns in segments (images), as a batched 1x1 convolution sees them.
@@ -47,8 +48,11 @@ struct GemmSegmentedTests {
         SegmentedCase(m: 9, n: 80, k: 520, bSegment: 20, cSegment: 20, residual: true, activation: .relu),
     ]
 
-    @Test("matches a double-precision reference; floats between segments stay untouched", arguments: cases)
-    func matchesReference(_ shape: SegmentedCase) throws {
+    /// Each case with `A` read in place and with `A` packed once (`AVX512Gemm.packA`, as a
+    /// program's constant weights are).
+    @Test("matches a double-precision reference; floats between segments stay untouched",
+          arguments: cases, [false, true])
+    func matchesReference(_ shape: SegmentedCase, packedA: Bool) throws {
         let (m, n, k) = (shape.m, shape.n, shape.k)
         // Rows `ld` apart inside a segment, with gaps between rows and between segments.
         let ldb = shape.bSegment + 3, ldc = shape.cSegment + 2
@@ -59,6 +63,8 @@ struct GemmSegmentedTests {
         func cIndex(_ i: Int, _ j: Int) -> Int { (j / shape.cSegment) * cStride + i * ldc + j % shape.cSegment }
         let lda = k + 1
         let a = KernelTestData.random(m * lda, seed: 51)
+        var packed = [Float](repeating: .nan, count: max(1, AVX512Gemm.packedACount(m: m, k: k)))
+        if packedA { AVX512Gemm.packA(m: m, k: k, a: a, lda: lda, into: &packed) }
         let b = KernelTestData.random(max(1, bSegments * bStride), seed: 52)
         let bias = KernelTestData.random(m, seed: 53)
         let residual = KernelTestData.random(cSegments * cStride, seed: 54)
@@ -79,12 +85,14 @@ struct GemmSegmentedTests {
             }
         }
         a.withUnsafeBufferPointer { a in
+          packed.withUnsafeBufferPointer { packed in
             b.withUnsafeBufferPointer { b in
                 bias.withUnsafeBufferPointer { bias in
                     residual.withUnsafeBufferPointer { r in
                         c.withUnsafeMutableBufferPointer { c in
                             Gemm.avx512SegmentedSgemm(
                                 m: m, n: n, k: k, a: a.baseAddress!, lda: lda,
+                                packedA: packedA ? packed.baseAddress : nil,
                                 b: b.baseAddress!, ldb: ldb,
                                 bSegments: .init(length: shape.bSegment, stride: bStride),
                                 c: c.baseAddress!, ldc: ldc,
@@ -97,6 +105,7 @@ struct GemmSegmentedTests {
                     }
                 }
             }
+          }
         }
         // Relative to the largest sum; the floats outside the product must come back as given.
         var worst = 0.0
