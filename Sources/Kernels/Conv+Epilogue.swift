@@ -77,21 +77,21 @@ extension ConvEpilogue {
 extension Conv {
     /// `forward` fused with the epilogue: `output = act(conv(input) + bias + residual)`; the
     /// epilogue runs inside each algorithm's last pass over the output, while it is cache-hot.
-    /// The residual must not be the output buffer.
+    /// The residual may be the output buffer only when `plan.writesOverResidual`.
     public static func forward(
         _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
     ) throws {
-        try checkResidual(epilogue, output: output)
+        try checkResidual(epilogue, output: output, plan: plan)
         try run(plan, input: input, weight: weight, packed: nil, bias: bias, output: output,
                 workspace: workspace, epilogue: epilogue)
     }
 
-    static func checkResidual(_ epilogue: ConvEpilogue, output: UnsafeMutablePointer<Float>) throws {
-        if let residual = epilogue.residual, residual == UnsafePointer(output) {
+    static func checkResidual(_ epilogue: ConvEpilogue, output: UnsafeMutablePointer<Float>, plan: Plan) throws {
+        if let residual = epilogue.residual, residual == UnsafePointer(output), !plan.writesOverResidual {
             throw KernelParameterError(kernel: "Conv", field: "residual",
-                                       message: "the residual must not be the output buffer")
+                                       message: "the residual must not be the output buffer for \(plan.algorithm)")
         }
     }
 }

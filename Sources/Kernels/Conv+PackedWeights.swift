@@ -52,7 +52,7 @@ extension Conv {
         packed: PackedWeights?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
     ) throws {
-        try checkResidual(epilogue, output: output)
+        try checkResidual(epilogue, output: output, plan: plan)
         try run(plan, input: input, weight: weight, packed: packed, bias: bias, output: output,
                 workspace: workspace, epilogue: epilogue)
     }

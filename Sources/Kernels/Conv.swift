@@ -79,6 +79,13 @@ public enum Conv {
             }
         }
 
+        /// Whether `forward` accepts the residual as the output buffer (the output written over
+        /// it, each element read before it is written): the AVX-512 GEMM paths, which then
+        /// accumulate onto the residual instead of adding it at the end.
+        public var writesOverResidual: Bool {
+            (algorithm == .pointwise || algorithm == .im2col) && CPUFeatures.usesAVX512GEMM && params.group == 1
+        }
+
         /// Validates `params`; throws `KernelParameterError` naming the field at fault.
         public init(_ params: ConvParams) throws {
             try self.init(params, algorithm: nil)

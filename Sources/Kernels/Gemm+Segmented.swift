@@ -17,7 +17,8 @@ extension Gemm {
     /// out like `C`) in column segments, the epilogue applied in the last store of each tile:
     /// a batched 1x1 convolution in one product, with no copy in and no pass after. `A` is
     /// `[m, lda]`, or when `packedA` is given, `packedA` holds it as `AVX512Gemm.packA` laid it
-    /// out (and `a` is not read). `bias` is `[m]` or nil. Threads like `avx512Sgemm`. Callers
+    /// out (and `a` is not read). `bias` is `[m]` or nil. The residual may be `c` itself (with
+    /// `beta` 0): the product then accumulates onto it. Threads like `avx512Sgemm`. Callers
     /// guarantee `m, n, k >= 1` and `CPUFeatures.usesAVX512GEMM`.
     static func avx512SegmentedSgemm(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packedA: UnsafePointer<Float>? = nil,
@@ -26,12 +27,15 @@ extension Gemm {
         bias: UnsafePointer<Float>?, epilogue: ConvEpilogue, alpha: Float = 1, beta: Float = 0
     ) {
         let (code, p, q) = epilogue.activation.epilogueCode
+        // The residual as the output: C starts out holding it, so the product accumulates onto
+        // it (beta 1) and the last store adds only the bias.
+        let overResidual = epilogue.residual == UnsafePointer(c) && beta == 0
         splitAVX512(m: m, n: n, k: k) { rows, columns, workspace in
             AVX512Gemm.multiplySegmented(
                 m: m, n: n, k: k, alpha: alpha, a: packedA ?? a, lda: lda, aPacked: packedA != nil,
                 b: b, ldb: ldb, bSegment: bSegments.length, bSegmentStride: bSegments.stride,
-                beta: beta, c: c, ldc: ldc, cSegment: cSegments.length, cSegmentStride: cSegments.stride,
-                bias: bias, residual: epilogue.residual, activation: code, p: p, q: q,
+                beta: overResidual ? 1 : beta, c: c, ldc: ldc, cSegment: cSegments.length, cSegmentStride: cSegments.stride,
+                bias: bias, residual: overResidual ? nil : epilogue.residual, activation: code, p: p, q: q,
                 rows: rows, columns: columns, workspace: workspace)
         }
     }

@@ -46,8 +46,9 @@ extension ProgramLayout {
         if planMemory {
             var perNode: [NodeID: Int] = [:]
             for (n, bytes) in scratchBytes.enumerated() where bytes > 0 { perNode[NodeID(n)] = bytes }
-            let withScratch = try planned(graph, pinned: pinned, scratch: perNode)
-            let withoutScratch = try planned(graph, pinned: pinned, scratch: [:])
+            let inPlace = residualsWrittenOver(graph, kernels)
+            let withScratch = try planned(graph, pinned: pinned, scratch: perNode, inPlace: inPlace)
+            let withoutScratch = try planned(graph, pinned: pinned, scratch: [:], inPlace: inPlace)
             let sharedTotal = aligned64(withoutScratch.arenaBytes) + aligned64(largestScratch)
             shared = sharedTotal < withScratch.arenaBytes
             let chosen = shared ? withoutScratch : withScratch
@@ -88,9 +89,25 @@ extension ProgramLayout {
                              weightsOffset: weightsBase, stats: stats, plan: plan)
     }
 
-    private static func planned(_ graph: Graph, pinned: Set<String>, scratch: [NodeID: Int]) throws -> MemoryPlan {
+    /// Fused convolutions whose kernel may write the output over the residual `Z` (input 3,
+    /// `Conv.Plan.writesOverResidual`), when `Z` is not also the convolution's input: the
+    /// output then takes over `Z`'s bytes where `Z` dies, which saves the memory traffic of a
+    /// fresh output buffer (ResNet's block tails).
+    private static func residualsWrittenOver(_ graph: Graph, _ kernels: [StepKernel]) -> [NodeID: Int] {
+        var result: [NodeID: Int] = [:]
+        for (n, node) in graph.nodes.enumerated() where node.op == .fusedConv && node.inputs.count > 3 {
+            guard case .conv(let plan, _, _) = kernels[n], plan.writesOverResidual,
+                  let z = node.inputs[3], !node.inputs.prefix(3).contains(z) else { continue }
+            result[NodeID(n)] = 3
+        }
+        return result
+    }
+
+    private static func planned(
+        _ graph: Graph, pinned: Set<String>, scratch: [NodeID: Int], inPlace: [NodeID: Int]
+    ) throws -> MemoryPlan {
         do {
-            return try MemoryPlanner.plan(graph: graph, pinned: pinned, scratch: scratch)
+            return try MemoryPlanner.plan(graph: graph, pinned: pinned, scratch: scratch, inPlaceInputs: inPlace)
         } catch let e as MemoryPlanError {
             throw RuntimeError(.value, graph.name, "memory planning failed: \(e.message)")
         }

@@ -76,6 +76,39 @@ struct MemoryPlannerTests {
         MemoryPlanChecks.check(plan, g.graph)
     }
 
+    /// `a = Relu(x)`, `b = Sigmoid(x)`, `y = FusedConv(b, W, bias, Z: a)`, `out = Neg(y)`; with
+    /// `readLater`, `a` is also read by a second output `Neg(a)`.
+    static func residualConv(readLater: Bool = false) throws -> Graph {
+        var g = GraphBuilder(name: "residual_conv", weights: .seeded(3))
+        let x = g.input("x", TensorType(.float32, [1, 4, 3, 3]))
+        let a = try g.add(.relu, "a", [x])
+        let b = try g.add(.sigmoid, "b", [x])
+        let w = g.parameter("w", shape: [4, 4, 1, 1], initializer: .glorotUniform)
+        let bias = g.parameter("bias", shape: [4], initializer: .uniform(low: -0.5, high: 0.5))
+        let y = try g.add(.fusedConv, "y", [b, w, bias, a], ["activation": .string("Relu")])
+        g.output(try g.add(.neg, "out", [y]))
+        if readLater { g.output(try g.add(.neg, "again", [a])) }
+        return g.graph
+    }
+
+    @Test func fusedConvWritesOverItsResidualOnlyWhenAllowedAndTheResidualDiesThere() throws {
+        let g = try Self.residualConv()
+        let conv = NodeID(try #require(g.nodes.firstIndex { $0.op == .fusedConv }))
+        // Allowed: y takes over a's bytes.
+        let allowed = try MemoryPlanner.plan(graph: g, inPlaceInputs: [conv: 3])
+        #expect(placement(allowed, "y") == placement(allowed, "a")!.replacingOccurrences(of: "fresh", with: "inPlace of a"))
+        MemoryPlanChecks.check(allowed, g)
+        // Not asked for (a kernel that cannot): a convolution is no elementwise op.
+        let plain = try MemoryPlanner.plan(graph: g)
+        #expect(plain.entry(named: "y")?.kind != .inPlace)
+        #expect(plain.entry(named: "y")?.offset != plain.entry(named: "a")?.offset)
+        // Allowed, but a is read after the conv: y needs bytes of its own.
+        let later = try Self.residualConv(readLater: true)
+        let kept = try MemoryPlanner.plan(graph: later, inPlaceInputs: [conv: 3])
+        #expect(kept.entry(named: "y")?.kind != .inPlace)
+        MemoryPlanChecks.check(kept, later)
+    }
+
     @Test func scratchLivesOnlyDuringItsNodeAndIsReusedAfterwards() throws {
         let g = try Self.chain()
         let plan = try MemoryPlanner.plan(graph: g, scratch: [NodeID(0): 4096, NodeID(2): 4096])

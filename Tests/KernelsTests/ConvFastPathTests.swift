@@ -168,6 +168,40 @@ struct ConvFastPathTests {
         #expect(worstScaledError(output, reference) < KernelTestData.tolerance)
     }
 
+    @Test("the GEMM paths write over the residual when it is the output buffer; Winograd refuses",
+          arguments: [1, 3])
+    func residualAsOutput(kernel: Int) throws {
+        // K = 600 (three depth blocks) for the 1x1 case: partial sums accumulate onto the residual.
+        let p = kernel == 1 ? conv2D(batch: 2, 600, 20, 7, 7, kernel: 1)
+                            : conv2D(batch: 3, 6, 20, 9, 9, kernel: 3, stride: 2, pads: (1, 1))
+        let plan = try Conv.Plan(p)
+        let winograd = try Conv.Plan(conv2D(batch: 1, 4, 4, 6, 6, kernel: 3, pads: (1, 1)), algorithm: .winograd2)
+        #expect(!winograd.writesOverResidual)
+        guard plan.writesOverResidual else {
+            #expect(!CPUFeatures.usesAVX512GEMM)
+            return
+        }
+        let input = KernelTestData.random(p.batch * p.inputCountPerImage, seed: 31)
+        let weight = KernelTestData.random(p.weightCount, seed: 32).map { $0 * 0.1 }
+        let bias = KernelTestData.random(p.outChannels, seed: 33)
+        let residual = KernelTestData.random(p.batch * p.outputCountPerImage, seed: 34)
+        let reference = referenceFusedConvolution(p, input: input, weight: weight, bias: bias, residual: residual,
+                                                  activation: .relu)
+        for packed in [false, true] {
+            var output = residual
+            var workspace = [Float](repeating: .nan, count: max(1, plan.workspaceCount))
+            try output.withUnsafeMutableBufferPointer { y in
+                try workspace.withUnsafeMutableBufferPointer { w in
+                    try Conv.forward(plan, input: input, weight: weight,
+                                     packed: packed ? Conv.PackedWeights(plan, weight: weight) : nil, bias: bias,
+                                     output: y.baseAddress!, workspace: w.baseAddress,
+                                     epilogue: ConvEpilogue(residual: UnsafePointer(y.baseAddress!), activation: .relu))
+                }
+            }
+            #expect(worstScaledError(output, reference) < KernelTestData.tolerance, "packed \(packed)")
+        }
+    }
+
     @Test("every activation, with and without residual, on each algorithm")
     func epilogueVariants() throws {
         let shapes: [(ConvParams, Conv.Algorithm)] = [
@@ -201,7 +235,7 @@ struct ConvFastPathTests {
     @Test("Winograd without workspace, or with the residual as output, is rejected")
     func rejectsBadBuffers() throws {
         let p = conv2D(batch: 1, 32, 32, 4, 4, kernel: 3, pads: (1, 1))
-        let plan = try Conv.Plan(p)
+        let plan = try Conv.Plan(p, algorithm: .winograd2)
         let data = [Float](repeating: 1, count: p.weightCount)
         var out = [Float](repeating: 0, count: p.outputCountPerImage)
         #expect { try Conv.forward(plan, input: data, weight: data, bias: nil, output: &out, workspace: nil) }

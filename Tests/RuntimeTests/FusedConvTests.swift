@@ -1,4 +1,5 @@
 import GraphIR
+import Kernels
 import Testing
 @testable import Runtime
 
@@ -68,6 +69,36 @@ struct FusedConvTests {
             #expect(y.shape == [2, 4, 6, 6])
             #expect(isClose(floats(y), floats(expected), tolerance: 1e-5), "activation '\(activation)', residual \(residual)")
         }
+    }
+
+    /// `out = Sigmoid(FusedConv(x, W, B, Z: Neg(z)))`: the residual is an intermediate that
+    /// dies at the conv, so where the kernel allows it (the AVX-512 GEMM paths) the planner
+    /// writes the conv's output over it; the results stay those of an unplanned program.
+    @Test func plannedOutputTakesOverADyingResidual() throws {
+        // 8 input channels: an im2col convolution (fewer go to the direct stem kernel).
+        var b = GraphBuilder(name: "residual-in-place", weights: .seeded(11))
+        let x = b.input("x", TensorType(.float32, [2, 8, 6, 6]))
+        let z = b.input("z", TensorType(.float32, [2, 4, 6, 6]))
+        let negated = try b.add(.neg, "negated", [z])
+        let w = b.parameter("w", shape: [4, 8, 3, 3], initializer: .glorotUniform)
+        let bias = b.parameter("b", shape: [4], initializer: .uniform(low: -0.5, high: 0.5))
+        let y = try b.add(.fusedConv, "y", [x, w, bias, negated],
+                          ["pads": .ints([1, 1, 1, 1]), "activation": .string("Relu")])
+        b.output(try b.add(.sigmoid, "out", [y]))
+        let planned = try Program.compile(b.graph, options: CompileOptions(optimize: false))
+        let unplanned = try Program.compile(b.graph, options: .unoptimized)
+        let entry = try #require(planned.memoryPlan?.entry(named: "y"))
+        if CPUFeatures.usesAVX512GEMM {
+            #expect(entry.kind == .inPlace && entry.sharesWith == "negated")
+        } else {
+            #expect(entry.kind != .inPlace)
+        }
+        var rng = SeededRandom(seed: 9)
+        func random(_ shape: [Int]) -> Tensor {
+            Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { _ in 4 * rng.nextUnitFloat() - 2 })
+        }
+        let feeds = ["x": random([2, 8, 6, 6]), "z": random([2, 4, 6, 6])]
+        #expect(isClose(floats(try planned.run(feeds)[0]), floats(try unplanned.run(feeds)[0]), tolerance: 1e-6))
     }
 
     @Test func unknownActivationIsReportedAgainstTheNode() throws {

@@ -9,7 +9,9 @@ import GraphIR
 ///    Dropout) shares its input's bytes: they form one buffer whose interval is the
 ///    union, so nothing may overwrite the input while the alias is read;
 /// 4. the output of an elementwise op takes over an input's buffer of the same size when
-///    that whole buffer dies at this node (in place);
+///    that whole buffer dies at this node (in place); so does the output of a node the caller
+///    names in `inPlaceInputs` (a kernel that reads each element of that input before it
+///    writes the same element of its output, such as a convolution's fused residual);
 /// 5. remaining buffers (and per-node scratch) are placed in schedule order: best fit in
 ///    the space freed by buffers that died before, coalesced, else fresh at the end.
 /// Sizes are rounded up to `MemoryPlan.alignment`.
@@ -32,8 +34,11 @@ public enum MemoryPlanner {
     }
 
     /// Plans `graph` (static shapes: specialize first) with `pinned` values kept intact
-    /// and `scratch` bytes needed by nodes only while they run.
-    public static func plan(graph: Graph, pinned: Set<String> = [], scratch: [NodeID: Int] = [:]) throws -> MemoryPlan {
+    /// and `scratch` bytes needed by nodes only while they run. `inPlaceInputs[n] = i`: node
+    /// `n`'s first output may be written over its input `i` when that buffer dies at `n`.
+    public static func plan(
+        graph: Graph, pinned: Set<String> = [], scratch: [NodeID: Int] = [:], inPlaceInputs: [NodeID: Int] = [:]
+    ) throws -> MemoryPlan {
         let last = max(graph.nodes.count - 1, 0)
         var planned = Array(repeating: false, count: graph.values.count)
         var observed = Array(repeating: false, count: graph.values.count)
@@ -86,8 +91,13 @@ public enum MemoryPlanner {
                     join(o, bufferOf[x.index], .alias, x.index)
                     continue
                 }
-                if !observed[o], elementwiseOps.contains(node.op),
-                   let x = node.inputs.compactMap({ $0 }).first(where: { x in
+                let candidates: [ValueID]
+                if let i = inPlaceInputs[NodeID(n)], k == 0, i < node.inputs.count, let x = node.inputs[i] {
+                    candidates = [x]
+                } else {
+                    candidates = elementwiseOps.contains(node.op) ? node.inputs.compactMap { $0 } : []
+                }
+                if !observed[o], let x = candidates.first(where: { x in
                        let b = x.index < bufferOf.count ? bufferOf[x.index] : -1
                        return planned[x.index] && b >= 0 && !buffers[b].pinned && buffers[b].end == n
                            && bytes[x.index] == bytes[o]
