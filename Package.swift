@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libjpeg-dev", "libturbojpeg0-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
+        // glibc's thread-affinity calls (no library to link).
+        .systemLibrary(name: "CThreads"),
 
         // Protobuf wire format; knows nothing about ONNX.
         .target(name: "ProtobufWire"),
@@ -44,7 +46,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O", "-Xcc", "-mavx512f", "-Xcc", "-mavx512dq", "-Xcc", "-mfma"]),
                                 .swiftLanguageMode(.v5)]),
         // CPU kernels on raw buffers; no knowledge of the IR.
-        .target(name: "Kernels", dependencies: ["CBLAS", "KernelsAVX512"],
+        .target(name: "Kernels", dependencies: ["CBLAS", "CThreads", "KernelsAVX512"],
                 swiftSettings: optimizedInDebug + [.swiftLanguageMode(.v5)]),
         // Compiles a Graph into a Program and runs it.
         .target(name: "Runtime", dependencies: ["GraphIR", "GraphOpt", "Kernels"],

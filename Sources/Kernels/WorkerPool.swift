@@ -7,7 +7,8 @@ import Synchronization
 /// region costs well under a microsecond to start; with `DispatchQueue.concurrentPerform` the
 /// second thread joined late (`kernel-bench --regions`: 2 x 10 us took ~30 us there, ~14 us
 /// here), so short regions (a batch-1 layer, a MobileNet step) ran almost serially. Workers spin for `spinNanoseconds` after their last
-/// job, then sleep on a semaphore until the next one.
+/// job, then sleep on a semaphore until the next one. Each worker is pinned to a CPU of its
+/// own (`ThreadPlacement`).
 ///
 /// One region at a time: a region started while another runs (nested, or from another
 /// thread) runs serially on its caller.
@@ -20,12 +21,18 @@ final class WorkerPool: @unchecked Sendable {
         let generation = Atomic<Int>(0)
         let sleeping = Atomic<Bool>(false)
         let wake = DispatchSemaphore(value: 0)
+        /// The CPU this worker is pinned to (nil: unpinned); only the worker itself writes it.
+        var cpu: Int?
     }
 
     private let workers: [Worker]
     /// Chunks finished by workers in the current region.
     private let finished = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
+    /// The CPU the current region's caller ran on when it started the region (-1: unknown).
+    private let callerCPU = Atomic<Int>(-1)
+    /// CPUs this process may use, for moving a worker off its caller's CPU.
+    private let allowedCPUs: [Int]
     /// The current region's body and chunk count; written before a generation bump
     /// (release) and read after it (acquire).
     private var body: ((Int) -> Void)?
@@ -34,8 +41,14 @@ final class WorkerPool: @unchecked Sendable {
     /// A pool with `count` worker threads (the caller is the extra one).
     init(workers count: Int) {
         workers = (0..<max(0, count)).map { _ in Worker() }
+        let allowed = ThreadPlacement.allowedCPUs()
+        allowedCPUs = allowed
         for (index, worker) in workers.enumerated() {
-            let thread = Thread { [unowned self] in self.serve(worker, chunk: index + 1) }
+            let cpu = ThreadPlacement.cpu(forWorker: index, allowed: allowed)
+            let thread = Thread { [unowned self] in
+                if let cpu, ThreadPlacement.pinCurrentThread(to: cpu) { worker.cpu = cpu }
+                self.serve(worker, chunk: index + 1)
+            }
             thread.name = "graphcam-worker-\(index + 1)"
             thread.stackSize = 4 << 20
             thread.start()
@@ -57,6 +70,7 @@ final class WorkerPool: @unchecked Sendable {
             self.body = escaping
             self.chunks = count
             finished.store(0, ordering: .relaxed)
+            callerCPU.store(ThreadPlacement.currentCPU, ordering: .relaxed)
             let helpers = count - 1
             for worker in workers.prefix(helpers) {
                 worker.generation.add(1, ordering: .sequentiallyConsistent)
@@ -72,6 +86,21 @@ final class WorkerPool: @unchecked Sendable {
             self.body = nil
         }
         return true
+    }
+
+    /// A pinned worker that finds its caller on its own CPU moves to the next allowed CPU
+    /// the caller is not on: sharing a core would run the region at single-thread speed, and
+    /// the scheduler was seen to leave a caller there for whole runs.
+    private func moveOffCaller(_ worker: Worker) {
+        guard let mine = worker.cpu, mine == callerCPU.load(ordering: .relaxed),
+              let at = allowedCPUs.firstIndex(of: mine) else { return }
+        for step in 1..<allowedCPUs.count {
+            let other = allowedCPUs[(at + step) % allowedCPUs.count]
+            if other != mine, ThreadPlacement.pinCurrentThread(to: other) {
+                worker.cpu = other
+                return
+            }
+        }
     }
 
     private func serve(_ worker: Worker, chunk: Int) {
@@ -94,6 +123,7 @@ final class WorkerPool: @unchecked Sendable {
                 spinStart = DispatchTime.now().uptimeNanoseconds
             }
             seen = worker.generation.load(ordering: .acquiring)
+            moveOffCaller(worker)
             body?(chunk)
             finished.add(1, ordering: .releasing)
         }
