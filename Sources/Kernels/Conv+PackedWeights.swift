@@ -20,7 +20,12 @@ extension Conv {
             switch plan.algorithm {
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
-                storage = AlignedFloats(count: tile.packedWeightCount) { Winograd.transformWeights(tile, weight: weight, into: $0) }
+                if CPUFeatures.usesAVX512GEMM {
+                    // Each point's [Cout, Cin] matrix in the GEMM's 8-row panels.
+                    storage = AlignedFloats(count: tile.panelWeightCount) { Winograd.transformWeightsIntoPanels(tile, weight: weight, into: $0) }
+                } else {
+                    storage = AlignedFloats(count: tile.packedWeightCount) { Winograd.transformWeights(tile, weight: weight, into: $0) }
+                }
             case .pointwise where plan.packsWeights, .im2col where plan.packsWeights:
                 let (m, k) = (plan.params.outChannels, plan.params.weightCount / max(plan.params.outChannels, 1))
                 storage = AlignedFloats(count: AVX512Gemm.packedACount(m: m, k: k)) {

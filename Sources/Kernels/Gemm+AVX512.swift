@@ -10,16 +10,17 @@ extension Gemm {
     /// `Parallel.threadCount` workers by columns (or by 8-row blocks when `n` is narrow); each
     /// worker runs `AVX512Gemm.multiply` on its own block. Callers guarantee `m, n, k >= 1`
     /// and a CPU with AVX-512 (`CPUFeatures.hasAVX512F`); `threaded: false` keeps it on the
-    /// calling thread (for callers that parallelize over several products).
+    /// calling thread (for callers that parallelize over several products). `packedA`: `a`
+    /// holds `A` as `AVX512Gemm.packA` laid it out (`transA` false).
     static func avx512Sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threaded: Bool = true
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threaded: Bool = true, packedA: Bool = false
     ) {
         splitAVX512(m: m, n: n, k: k, threaded: threaded) { rows, columns, workspace in
             AVX512Gemm.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, transposedA: transA,
-                                b: b, ldb: ldb, transposedB: transB, beta: beta, c: c, ldc: ldc,
+                                aPacked: packedA, b: b, ldb: ldb, transposedB: transB, beta: beta, c: c, ldc: ldc,
                                 rows: rows, columns: columns, workspace: workspace)
         }
     }

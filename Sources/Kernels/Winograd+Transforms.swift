@@ -1,3 +1,4 @@
+import KernelsAVX512
 /// The 1-D transforms of one Winograd variant `F(m, 3)`; `alpha = m + 2` points.
 /// 2-D transforms apply them along columns, then along rows.
 protocol WinogradTransform {
@@ -89,6 +90,21 @@ extension Winograd {
             transformWeights(WinogradF2.self, t, weight: weight, into: u)
         } else {
             transformWeights(WinogradF4.self, t, weight: weight, into: u)
+        }
+    }
+
+    /// `transformWeights`, then each point's `[Cout, Cin]` matrix packed into the AVX-512 GEMM's
+    /// 8-row panels (`AVX512Gemm.packA`), `t.panelStride` floats apart: the layout the
+    /// per-point GEMMs stream as one sequential run each.
+    static func transformWeightsIntoPanels(_ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
+        let rowMajor = UnsafeMutablePointer<Float>.allocate(capacity: t.packedWeightCount)
+        defer { rowMajor.deallocate() }
+        transformWeights(t, weight: weight, into: rowMajor)
+        let (cout, cin) = (t.params.outChannels, t.params.inChannels)
+        Parallel.forEachChunk(count: t.alpha * t.alpha) { points in
+            for xi in points {
+                AVX512Gemm.packA(m: cout, k: cin, a: rowMajor + xi * cout * cin, lda: cin, into: u + xi * t.panelStride)
+            }
         }
     }
 

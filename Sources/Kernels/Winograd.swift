@@ -57,6 +57,10 @@ enum Winograd {
         static let planePadding = 16
         /// Transformed weights.
         var packedWeightCount: Int { alpha * alpha * params.outChannels * params.inChannels }
+        /// Floats between points' matrices when the transformed weights are in GEMM panels.
+        var panelStride: Int { AVX512Gemm.packedACount(m: params.outChannels, k: params.inChannels) }
+        /// Transformed weights in the AVX-512 GEMM's panels (`transformWeightsIntoPanels`).
+        var panelWeightCount: Int { alpha * alpha * panelStride }
     }
 
     /// Whether Winograd can compute `params` at all.
@@ -94,16 +98,19 @@ enum Winograd {
         workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
     ) {
         let t = Tiling(plan.params, outputTile: plan.algorithm == .winograd2 ? 2 : 4)
-        func run(_ u: UnsafePointer<Float>) {
+        func run(_ u: UnsafePointer<Float>, panels: Bool = false) {
             if t.m == 2 {
-                forward(WinogradF2.self, t, input: input, u: u, bias: bias, output: output,
+                forward(WinogradF2.self, t, input: input, u: u, panels: panels, bias: bias, output: output,
                         workspace: workspace, epilogue: epilogue)
             } else {
-                forward(WinogradF4.self, t, input: input, u: u, bias: bias, output: output,
+                forward(WinogradF4.self, t, input: input, u: u, panels: panels, bias: bias, output: output,
                         workspace: workspace, epilogue: epilogue)
             }
         }
-        if let packed, packed.storage.count == t.packedWeightCount {
+        // `PackedWeights` holds panels exactly when the AVX-512 GEMM runs.
+        if let packed, CPUFeatures.usesAVX512GEMM, packed.storage.count == t.panelWeightCount {
+            run(packed.storage.pointer, panels: true)
+        } else if let packed, !CPUFeatures.usesAVX512GEMM, packed.storage.count == t.packedWeightCount {
             run(packed.storage.pointer)
         } else {
             let u = workspace + t.workspaceCount
@@ -113,7 +120,7 @@ enum Winograd {
     }
 
     private static func forward<T: WinogradTransform>(
-        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, u: UnsafePointer<Float>,
+        _: T.Type, _ t: Tiling, input: UnsafePointer<Float>, u: UnsafePointer<Float>, panels: Bool,
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
     ) {
@@ -129,9 +136,10 @@ enum Winograd {
             transformInput(T.self, t, input: input, tileRows: rows, into: v)
             Gemm.sgemmBatch(count: points, transA: false, transB: false,
                             m: p.outChannels, n: tiles, k: p.inChannels, alpha: 1,
-                            a: u, lda: p.inChannels, strideA: p.outChannels * p.inChannels,
+                            a: u, lda: p.inChannels, strideA: panels ? t.panelStride : p.outChannels * p.inChannels,
                             b: v, ldb: tiles, strideB: p.inChannels * tiles + Tiling.planePadding, beta: 0,
-                            c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding)
+                            c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding,
+                            packedA: panels)
             transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
             first = rows.upperBound

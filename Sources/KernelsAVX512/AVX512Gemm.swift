@@ -25,9 +25,11 @@ public enum AVX512Gemm {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` over the block `rows x columns` of an
     /// `m x n` product with depth `k` (`op(A)` is `A` `[m, lda]`, or `A^T` for `A` `[k, lda]`
     /// when `transposedA`; likewise `B`). `beta` 0 overwrites `C` (which may hold NaNs), any
-    /// other value scales it first. `workspace` holds `workspaceCount` floats.
+    /// other value scales it first. `workspace` holds `workspaceCount` floats. With `aPacked`,
+    /// `a` holds `A` as `packA` laid it out (`lda` and `transposedA` unused).
     public static func multiply(
         m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, transposedA: Bool,
+        aPacked: Bool = false,
         b: UnsafePointer<Float>, ldb: Int, transposedB: Bool,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
         rows: Range<Int>, columns: Range<Int>, workspace: UnsafeMutablePointer<Float>
@@ -47,10 +49,7 @@ public enum AVX512Gemm {
         // as packed panels on conv shapes, and it saves a pass over `B` per depth block, which
         // costs most when `m` is small (64-channel layers). Transposed `B` is always packed.
         let direct = !transposedB
-        // Equal depth blocks (576 -> 3 x 192, not 256 + 256 + 64), so no block is so shallow
-        // that loading and storing its C tiles shows.
-        let depthBlocks = (k + depthBlock - 1) / depthBlock
-        let balancedDepth = (k + depthBlocks - 1) / depthBlocks
+        let balancedDepth = Self.balancedDepth(k)
         var j0 = columns.lowerBound
         while j0 < columns.upperBound {
             let nc = min(columnBlock, columns.upperBound - j0)
@@ -71,8 +70,10 @@ public enum AVX512Gemm {
                 func tileAt(_ i0: Int, _ q: Int) {
                     let tileRows = min(mr, rows.upperBound - i0)
                     // `A` read in place: row stride and depth stride swap when transposed.
-                    let aBlock = transposedA ? a + p0 * lda + i0 : a + i0 * lda + p0
-                    let aRowStride = transposedA ? 1 : lda, aDepthStride = transposedA ? lda : 1
+                    let aBlock = aPacked ? a + packedAOffset(m: m, p0: p0, kc: kc, i0: i0)
+                        : transposedA ? a + p0 * lda + i0 : a + i0 * lda + p0
+                    let aRowStride = aPacked || transposedA ? 1 : lda
+                    let aDepthStride = aPacked ? rowsPerPanel : transposedA ? lda : 1
                     let tileColumns = min(nr, nc - q * nr)
                     let vectors = panelWidth(tileColumns) / 16
                     let bPanel: UnsafePointer<Float>, bStride: Int

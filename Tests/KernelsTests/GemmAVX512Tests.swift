@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import Kernels
+import KernelsAVX512
 
 /// One product for the AVX-512 / OpenBLAS comparison.
 struct GemmCase: CustomTestStringConvertible, Sendable {
@@ -34,9 +35,11 @@ struct GemmAVX512Tests {
         GemmCase(m: 1000, n: 1, k: 64, transB: true),
     ]
 
+    /// Each case with `A` read in place, and (untransposed `A`) packed into 8-row panels first.
     @Test("matches cblas_sgemm within 1e-5 per element, leaving padding outside C untouched",
-          arguments: cases)
-    func matchesOpenBLAS(_ shape: GemmCase) throws {
+          arguments: cases, [false, true])
+    func matchesOpenBLAS(_ shape: GemmCase, packedA: Bool) throws {
+        guard !packedA || !shape.transA else { return }
         let (m, n, k) = (shape.m, shape.n, shape.k)
         // Leading dimensions wider than the matrices, so strides are exercised too.
         let lda = (shape.transA ? m : k) + 3
@@ -52,10 +55,12 @@ struct GemmAVX512Tests {
             for i in 0..<m { for j in 0..<n { initial[i * ldc + j] = .nan } }
         }
         var ours = initial, reference = c
+        var panels = [Float](repeating: .nan, count: AVX512Gemm.packedACount(m: m, k: k))
+        if packedA { AVX512Gemm.packA(m: m, k: k, a: a, lda: lda, into: &panels) }
         ours.withUnsafeMutableBufferPointer { y in
             Gemm.avx512Sgemm(transA: shape.transA, transB: shape.transB, m: m, n: n, k: k,
-                             alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                             beta: shape.beta, c: y.baseAddress!, ldc: ldc)
+                             alpha: alpha, a: packedA ? panels : a, lda: lda, b: b, ldb: ldb,
+                             beta: shape.beta, c: y.baseAddress!, ldc: ldc, packedA: packedA)
         }
         reference.withUnsafeMutableBufferPointer { y in
             Gemm.blasSgemm(transA: shape.transA, transB: shape.transB, m: m, n: n, k: k,

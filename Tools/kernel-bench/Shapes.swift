@@ -29,6 +29,7 @@ enum ModelShapes {
     static func layers(_ model: String, size: Int) -> [ConvShape]? {
         switch model {
         case "resnet50": return resnet50(size)
+        case "resnet50-pytorch": return resnet50(size, strideIn3x3: true)
         case "vgg16": return vgg16(size)
         case "mobilenetv2": return mobileNetV2(size)
         default: return nil
@@ -46,7 +47,9 @@ enum ModelShapes {
         return order.map { ($0, counts[$0]!) }
     }
 
-    static func resnet50(_ size: Int) -> [ConvShape] {
+    /// Keras ResNet50 strides a block's first 1x1 conv; torchvision's (`strideIn3x3`, the
+    /// files `Tools/bench` compares with onnxruntime) strides its 3x3 conv instead.
+    static func resnet50(_ size: Int, strideIn3x3: Bool = false) -> [ConvShape] {
         var layers = [ConvShape(inChannels: 3, outChannels: 64, kernel: 7, stride: 2, padBegin: 3, padEnd: 3, spatial: size)]
         var spatial = (size + 6 - 7) / 2 + 1      // conv1
         spatial = (spatial + 2 - 3) / 2 + 1       // pool1 (3x3 s2 p1)
@@ -55,8 +58,13 @@ enum ModelShapes {
             for block in 0..<blocks {
                 let s = block == 0 ? stride : 1
                 let outSpatial = (spatial - 1) / s + 1
-                layers.append(ConvShape(inChannels: channels, outChannels: filters, kernel: 1, stride: s, padBegin: 0, padEnd: 0, spatial: spatial))
-                layers.append(ConvShape(inChannels: filters, outChannels: filters, kernel: 3, stride: 1, padBegin: 1, padEnd: 1, spatial: outSpatial))
+                if strideIn3x3 {
+                    layers.append(ConvShape(inChannels: channels, outChannels: filters, kernel: 1, stride: 1, padBegin: 0, padEnd: 0, spatial: spatial))
+                    layers.append(ConvShape(inChannels: filters, outChannels: filters, kernel: 3, stride: s, padBegin: 1, padEnd: 1, spatial: spatial))
+                } else {
+                    layers.append(ConvShape(inChannels: channels, outChannels: filters, kernel: 1, stride: s, padBegin: 0, padEnd: 0, spatial: spatial))
+                    layers.append(ConvShape(inChannels: filters, outChannels: filters, kernel: 3, stride: 1, padBegin: 1, padEnd: 1, spatial: outSpatial))
+                }
                 layers.append(ConvShape(inChannels: filters, outChannels: 4 * filters, kernel: 1, stride: 1, padBegin: 0, padEnd: 0, spatial: outSpatial))
                 if block == 0 {
                     layers.append(ConvShape(inChannels: channels, outChannels: 4 * filters, kernel: 1, stride: s, padBegin: 0, padEnd: 0, spatial: spatial))
