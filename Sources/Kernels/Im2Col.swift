@@ -1,3 +1,5 @@
+import KernelsAVX512
+
 /// Lowers one image to the column matrix that turns a convolution into a GEMM.
 ///
 /// Rows are ordered `(channel, kd, kh, kw)` — the same order as a weight row
@@ -30,7 +32,7 @@ enum Im2Col {
                 let kh = (tap / g.width.kernel) % g.height.kernel
                 let kd = tap / (g.width.kernel * g.height.kernel)
                 fillRow(g, image: image, channel: channel, kd: kd, kh: kh, kw: kw,
-                        into: columns + row * rowStride)
+                        into: columns + row * rowStride, readLimit: image + channels * g.inputPlane)
             }
         }
     }
@@ -55,21 +57,28 @@ enum Im2Col {
                 let kh = (tap / g.width.kernel) % g.height.kernel
                 let kd = tap / (g.width.kernel * g.height.kernel)
                 fillRow(g, image: image + index * imageStride, channel: channel, kd: kd, kh: kh, kw: kw,
-                        into: columns + row * rowStride + index * outPlane)
+                        into: columns + row * rowStride + index * outPlane,
+                        readLimit: image + (images - 1) * imageStride + channels * g.inputPlane)
             }
         }
     }
 
+    /// One row of the column matrix for one image: `outputPlane` floats at `destination`.
+    /// `readLimit`: the end of the input buffer (vector loads never reach past it).
     @inline(__always)
     private static func fillRow(
         _ g: WindowGeometry, image: UnsafePointer<Float>, channel: Int, kd: Int, kh: Int, kw: Int,
-        into destination: UnsafeMutablePointer<Float>
+        into destination: UnsafeMutablePointer<Float>, readLimit: UnsafePointer<Float>
     ) {
         let outW = g.width.output
         let outHW = g.height.output * outW
         let validW = g.width.validOutputs(forTap: kw)
         let columnShift = kw * g.width.dilation - g.width.padBegin
         let strideW = g.width.stride
+        // Stride 2 (ResNet's downsampling convs) in 16-output vectors, each written whole when
+        // it stays inside this row's plane: what it writes past a row is rewritten next.
+        let evenGathers = strideW == 2 && CPUFeatures.usesAVX512GEMM
+        let planeEnd = destination + g.depth.output * outHW
         var dst = destination
         for od in 0..<g.depth.output {
             let id = g.depth.coordinate(output: od, tap: kd)
@@ -91,8 +100,17 @@ enum Im2Col {
                     (dst + validW.lowerBound).update(
                         from: source + (validW.lowerBound + columnShift), count: validW.count)
                 } else {
-                    for ow in validW {
+                    var ow = validW.lowerBound
+                    if evenGathers {
+                        while ow < validW.upperBound, dst + ow + 16 <= planeEnd,
+                              source + (ow * 2 + columnShift + 32) <= readLimit {
+                            AVX512Im2Col.gatherEven16(source + (ow * 2 + columnShift), into: dst + ow)
+                            ow += 16
+                        }
+                    }
+                    while ow < validW.upperBound {
                         dst[ow] = source[ow * strideW + columnShift]
+                        ow += 1
                     }
                 }
                 (dst + validW.upperBound).update(repeating: 0, count: outW - validW.upperBound)

@@ -121,6 +121,8 @@ struct ConvFastPathTests {
             (conv2D(batch: batch, 6, 8, 8, 8, kernel: 1, stride: 2), .im2col),
             (conv2D(batch: batch, 4, 8, 9, 9, kernel: 3, stride: 2, pads: (1, 1)), .im2col),
             (conv2D(batch: batch, 3, 8, 14, 14, kernel: 7, stride: 2, pads: (3, 3)), .im2col),
+            // Stride-2 rows of 18 and 19 outputs: a 16-output vector gather, then single ones.
+            (conv2D(batch: batch, 5, 8, 37, 35, kernel: 3, stride: 2, pads: (1, 1)), .im2col),
         ]
         // The copying path is what OpenBLAS machines run; the segmented one needs AVX-512.
         let paths = CPUFeatures.usesAVX512GEMM ? [false, true] : [true]
