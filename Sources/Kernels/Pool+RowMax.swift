@@ -1,3 +1,5 @@
+import KernelsAVX512
+
 extension Pool {
     /// MaxPool over 1-D or 2-D windows when no indices are asked for: per output row, the
     /// maximum over the window's input rows is taken first across whole rows (contiguous,
@@ -9,8 +11,10 @@ extension Pool {
         let (h, w) = (g.height, g.width)
         let planes = params.batch * params.channels
         let work = Swift.max(1, g.outputPlane * g.kernelVolume)
+        let vectorized = CPUFeatures.usesAVX512GEMM
         Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: w.input) { buffer in
+            // Room past the row for the vector loads of `AVX512Pool.max3Stride2`.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: w.input + 64) { buffer in
                 let rowMax = buffer.baseAddress!
                 for plane in range {
                     let source = input + plane * g.inputPlane
@@ -27,12 +31,16 @@ extension Pool {
                                       count: w.input)
                         for kh in taps.dropFirst() {
                             let row = source + h.coordinate(output: oh, tap: kh) * w.input
+                            if vectorized {
+                                AVX512Pool.maxInPlace(rowMax, row, count: w.input)
+                                continue
+                            }
                             for iw in 0..<w.input {
                                 let v = row[iw]
                                 rowMax[iw] = v > rowMax[iw] ? v : rowMax[iw]
                             }
                         }
-                        columnMax(w, rowMax, out)
+                        columnMax(w, rowMax, out, vectorized: vectorized)
                     }
                 }
             }
@@ -40,8 +48,11 @@ extension Pool {
     }
 
     /// `out[ow] = max over the window's valid columns of row`.
+    /// `vectorized`: 3-wide stride-2 windows 16 at a time (`row` must have 64 floats of room
+    /// past its end).
     @inline(__always)
-    private static func columnMax(_ w: WindowAxis, _ row: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    private static func columnMax(_ w: WindowAxis, _ row: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                  vectorized: Bool) {
         // Interior outputs (all taps inside) without bounds checks; edges through validTaps.
         let first = Swift.min(w.output, WindowAxis.ceilDiv(w.padBegin, w.stride))
         let lastTapOffset = (w.kernel - 1) * w.dilation - w.padBegin
@@ -56,7 +67,9 @@ extension Pool {
             out[ow] = best
         }
         for ow in 0..<first { edge(ow) }
-        if w.kernel == 3, w.dilation == 1 {
+        if vectorized, w.kernel == 3, w.dilation == 1, w.stride == 2 {
+            AVX512Pool.max3Stride2(row, offset: -w.padBegin, outputs: first..<end, into: out)
+        } else if w.kernel == 3, w.dilation == 1 {
             for ow in first..<end {
                 let start = ow * w.stride - w.padBegin
                 let a = row[start], b = row[start + 1], c = row[start + 2]

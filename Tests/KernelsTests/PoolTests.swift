@@ -89,6 +89,13 @@ private let poolCases: [(name: String, params: PoolParams)] = [
                                                          padsEnd: [0, 1, 1], ceilMode: true)),
     ("2-D planes large enough to be split across threads",
      PoolParams(batch: 2, channels: 4, inSpatial: [40, 40], kernel: [3, 3], padsBegin: [1, 1], padsEnd: [1, 1])),
+    // ResNet's pool after the stem (vector rows of 16 and an overlapping last one), and rows
+    // of 49 and 35 outputs (odd widths, ceil mode).
+    ("2-D 3x3 stride 2 pad 1 on 56x56", PoolParams(batch: 1, channels: 3, inSpatial: [56, 56], kernel: [3, 3],
+                                                  strides: [2, 2], padsBegin: [1, 1], padsEnd: [1, 1])),
+    ("2-D 3x3 stride 2 on 99x70, ceil mode", PoolParams(batch: 2, channels: 2, inSpatial: [70, 99], kernel: [3, 3],
+                                                       strides: [2, 2], padsBegin: [0, 1], padsEnd: [1, 0],
+                                                       ceilMode: true)),
 ]
 
 @Suite("Pooling matches the ONNX definition")

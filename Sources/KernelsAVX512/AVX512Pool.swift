@@ -1,0 +1,65 @@
+// Max pooling rows (ResNet's 3x3 stride-2 pool after the stem).
+
+public enum AVX512Pool {
+    /// Lane-wise maximum as a compare and a blend (the standard library's `pointwiseMax`
+    /// does not become one instruction).
+    @inline(__always)
+    static func larger(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+
+    /// `into[i] = max(into[i], row[i])` for `i < count`, 16 at a time.
+    @inline(never)
+    public static func maxInPlace(_ into: UnsafeMutablePointer<Float>, _ row: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let a = UnsafeRawPointer(into + i).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(into + i).storeBytes(of: larger(a, b), as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count, count >= 16 {
+            // The last whole vector, overlapping the previous one (max is idempotent).
+            let a = UnsafeRawPointer(into + count - 16).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(row + count - 16).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(into + count - 16).storeBytes(of: larger(a, b), as: SIMD16<Float>.self)
+            return
+        }
+        while i < count {
+            into[i] = row[i] > into[i] ? row[i] : into[i]
+            i += 1
+        }
+    }
+
+    /// `out[o] = max(row[s], row[s + 1], row[s + 2])` with `s = 2 * o + offset`, for `o` in
+    /// `outputs`, 16 outputs per step (two 32-float loads, even and odd lanes). Reads
+    /// `row[2 * outputs.lowerBound + offset ..< 2 * outputs.upperBound + offset + 32]`: the
+    /// caller's row buffer must extend that far.
+    @inline(never)
+    public static func max3Stride2(_ row: UnsafePointer<Float>, offset: Int, outputs: Range<Int>,
+                                   into out: UnsafeMutablePointer<Float>) {
+        @inline(__always) func sixteen(_ o: Int) {
+            let start = row + (2 * o + offset)
+            let pairs = UnsafeRawPointer(start).loadUnaligned(as: SIMD32<Float>.self)
+            let shifted = UnsafeRawPointer(start + 1).loadUnaligned(as: SIMD32<Float>.self)
+            let m = larger(larger(pairs.evenHalf, pairs.oddHalf), shifted.oddHalf)
+            UnsafeMutableRawPointer(out + o).storeBytes(of: m, as: SIMD16<Float>.self)
+        }
+        var o = outputs.lowerBound
+        while o + 16 <= outputs.upperBound {
+            sixteen(o)
+            o += 16
+        }
+        if o < outputs.upperBound, outputs.count >= 16 {
+            // The last 16 outputs, overlapping the previous vector (same values).
+            sixteen(outputs.upperBound - 16)
+            return
+        }
+        while o < outputs.upperBound {
+            let s = 2 * o + offset
+            let ab = row[s + 1] > row[s] ? row[s + 1] : row[s]
+            out[o] = row[s + 2] > ab ? row[s + 2] : ab
+            o += 1
+        }
+    }
+}
