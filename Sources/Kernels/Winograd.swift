@@ -46,10 +46,36 @@ enum Winograd {
         }
 
         /// Transformed input plus products for one chunk (each point's plane padded, see
-        /// `planePadding`).
+        /// `planePadding`), or for `maximumSlots` per-thread chunks that share its rows.
         var workspaceCount: Int {
             alpha * alpha * ((params.inChannels + params.outChannels) * tilesWide * tileRowsPerChunk
-                             + 2 * Tiling.planePadding)
+                             + 2 * Tiling.planePadding * Tiling.maximumSlots)
+        }
+
+        /// Scratch of one chunk of `rows` tile rows.
+        func chunkWorkspaceCount(rows: Int) -> Int {
+            alpha * alpha * ((params.inChannels + params.outChannels) * tilesWide * rows + 2 * Tiling.planePadding)
+        }
+
+        /// Most threads that run whole pipelines side by side (`forward`).
+        static let maximumSlots = 4
+        /// Tiles each thread needs before the layer is split into per-thread pipelines; below
+        /// it, every pass is split across the threads instead (narrow per-thread GEMMs would
+        /// each stream all of the transformed weights: a batch-1 layer).
+        static let tilesPerSlot = 128
+
+        /// Threads that each run a whole pipeline (transform, GEMMs, output) on their own tile
+        /// rows, or 1 to split each pass across threads. Keeping a thread's tiles on that thread
+        /// from input to output moves no data between cores inside the layer: on this VM the
+        /// two cores were sometimes on different dies (a cache-line round trip of 360-410 ns
+        /// against ~95), and the split passes then ran up to 60% slower.
+        var slots: Int {
+            let threads = Swift.min(Parallel.threadCount, Tiling.maximumSlots, tileRowsPerChunk)
+            let tileRows = Swift.max(params.batch, 1) * tilesHigh
+            guard threads > 1, tileRows >= 2 * threads, tileRows * tilesWide >= threads * Tiling.tilesPerSlot else {
+                return 1
+            }
+            return threads
         }
         /// Floats between consecutive points' planes beyond the plane itself: without it a
         /// plane is often a multiple of 4 KB (128 channels x 224 tiles), so the 16 or 36 points
@@ -124,14 +150,40 @@ enum Winograd {
         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
         workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
     ) {
+        let tileRows = t.params.batch * t.tilesHigh
+        let slots = t.slots
+        guard slots > 1 else {
+            pipeline(T.self, t, tileRows: 0..<tileRows, rowsPerChunk: t.tileRowsPerChunk, input: input, u: u,
+                     panels: panels, bias: bias, output: output, workspace: workspace, epilogue: epilogue)
+            return
+        }
+        // One pipeline per thread on its share of the tile rows (the passes' own parallel
+        // regions then run on that thread alone), each in its own slice of the workspace.
+        let rowsPerChunk = t.tileRowsPerChunk / slots
+        let slice = t.chunkWorkspaceCount(rows: rowsPerChunk)
+        Parallel.forEachChunk(count: slots) { range in
+            for slot in range {
+                let mine = tileRows * slot / slots ..< tileRows * (slot + 1) / slots
+                pipeline(T.self, t, tileRows: mine, rowsPerChunk: rowsPerChunk, input: input, u: u, panels: panels,
+                         bias: bias, output: output, workspace: workspace + slot * slice, epilogue: epilogue)
+            }
+        }
+    }
+
+    /// Transforms, multiplies and transforms back the tile rows `tileRows`, `rowsPerChunk` at a
+    /// time, in `workspace` (`chunkWorkspaceCount(rows: rowsPerChunk)` floats).
+    private static func pipeline<T: WinogradTransform>(
+        _: T.Type, _ t: Tiling, tileRows: Range<Int>, rowsPerChunk: Int, input: UnsafePointer<Float>,
+        u: UnsafePointer<Float>, panels: Bool, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+    ) {
         let p = t.params
         let points = t.alpha * t.alpha
         let v = workspace
-        let products = workspace + points * (p.inChannels * t.tilesWide * t.tileRowsPerChunk + Tiling.planePadding)
-        let tileRows = p.batch * t.tilesHigh
-        var first = 0
-        while first < tileRows {
-            let rows = first..<min(first + t.tileRowsPerChunk, tileRows)
+        let products = workspace + points * (p.inChannels * t.tilesWide * rowsPerChunk + Tiling.planePadding)
+        var first = tileRows.lowerBound
+        while first < tileRows.upperBound {
+            let rows = first..<min(first + rowsPerChunk, tileRows.upperBound)
             let tiles = rows.count * t.tilesWide
             transformInput(T.self, t, input: input, tileRows: rows, into: v)
             Gemm.sgemmBatch(count: points, transA: false, transB: false,

@@ -62,6 +62,9 @@ struct ConvFastPathTests {
         let wide = conv2D(batch: 3, 2, 3, 60, 130, kernel: 3, pads: (1, 1))
         let tiling = Winograd.Tiling(wide, outputTile: algorithm == .winograd2 ? 2 : 4)
         #expect(tiling.tileRowsPerChunk < 3 * tiling.tilesHigh)
+        // Large enough for per-thread pipelines, whose shares also end mid-image.
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        #expect(threads < 2 || tiling.slots > 1)
         #expect(try fusedError(wide, algorithm: algorithm, residual: true, activation: .relu) < KernelTestData.tolerance)
     }
 
