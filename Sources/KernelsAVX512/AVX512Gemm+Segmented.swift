@@ -101,62 +101,75 @@ extension AVX512Gemm {
                                      b: b, ldb: ldb, segment: bSegment, segmentStride: bSegmentStride,
                                      into: packedB + panel * nr * kc)
                     }
-                    for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                    /// The tile of rows `i0 ..< i0 + 8` and column panel `panel` of this block.
+                    @inline(__always)
+                    func tileAt(_ i0: Int, _ panel: Int) {
                         let tileRows = min(mr, rows.upperBound - i0)
                         let aBlock = aPacked ? a + packedAOffset(m: m, p0: p0, kc: kc, i0: i0) : a + i0 * lda + p0
-                        for panel in 0..<panels {
-                            let slots = plan + panel * 4
-                            let first = j0 + panel * nr
-                            let count = min(nr, j0 + nc - first)
-                            let vectors = panelWidth(count) / 16
-                            let bPanel: UnsafePointer<Float>, bStride: Int
-                            if slots[3] != 0 {
-                                bPanel = b + bOffset(first) + p0 * ldb
-                                bStride = ldb
-                            } else {
-                                bPanel = UnsafePointer(packedB + panel * nr * kc)
-                                bStride = vectors * 16
-                            }
-                            if tileRows == mr, slots[0] >= 0 {
-                                let row = c + i0 * ldc
-                                let r = residual.map { $0 + i0 * ldc }
-                                epilogueMicrokernel(
-                                    vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: aRowStride,
-                                    aDepthStride: aDepthStride, b: bPanel, ldb: bStride,
-                                    c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
-                                    alpha: alpha, accumulate: accumulate, finish: finish,
-                                    bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
-                                    r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
-                                    activation: activation, p: p, q: q)
-                                continue
-                            }
-                            // Ragged or straddling: this tile's C (partial sums) and residual are
-                            // gathered into scratch tiles, the epilogue kernel runs there, and the
-                            // rows are scattered back, each in runs within one segment.
-                            let rowBias: UnsafePointer<Float>?
-                            if let bias, tileRows < mr {
-                                for r in 0..<mr { edgeBias[r] = bias[i0 + min(r, tileRows - 1)] }
-                                rowBias = UnsafePointer(edgeBias)
-                            } else {
-                                rowBias = bias.map { $0 + i0 }
-                            }
-                            let gatherResidual = finish && residual != nil
-                            if accumulate || gatherResidual {
-                                forEachRun(i0: i0, rows: tileRows, first: first, count: count) { r, j, offset, run in
-                                    if accumulate { copy(c + offset, to: edge + r * nr + j, run) }
-                                    if gatherResidual { copy(residual! + offset, to: edgeResidual + r * nr + j, run) }
-                                }
-                            }
+                        let slots = plan + panel * 4
+                        let first = j0 + panel * nr
+                        let count = min(nr, j0 + nc - first)
+                        let vectors = panelWidth(count) / 16
+                        let bPanel: UnsafePointer<Float>, bStride: Int
+                        if slots[3] != 0 {
+                            bPanel = b + bOffset(first) + p0 * ldb
+                            bStride = ldb
+                        } else {
+                            bPanel = UnsafePointer(packedB + panel * nr * kc)
+                            bStride = vectors * 16
+                        }
+                        if tileRows == mr, slots[0] >= 0 {
+                            let row = c + i0 * ldc
+                            let r = residual.map { $0 + i0 * ldc }
                             epilogueMicrokernel(
-                                vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: aRowStride,
-                                aDepthStride: aDepthStride, b: bPanel, ldb: bStride, c0: edge, c1: edge + 16, c2: edge + 32,
-                                ldc: nr, alpha: alpha, accumulate: accumulate, finish: finish, bias: rowBias,
-                                r0: gatherResidual ? UnsafePointer(edgeResidual) : nil,
-                                r1: UnsafePointer(edgeResidual + 16), r2: UnsafePointer(edgeResidual + 32),
+                                vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: aRowStride,
+                                aDepthStride: aDepthStride, b: bPanel, ldb: bStride,
+                                c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
+                                alpha: alpha, accumulate: accumulate, finish: finish,
+                                bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
+                                r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
                                 activation: activation, p: p, q: q)
+                            return
+                        }
+                        // Ragged or straddling: this tile's C (partial sums) and residual are
+                        // gathered into scratch tiles, the epilogue kernel runs there, and the
+                        // rows are scattered back, each in runs within one segment.
+                        let rowBias: UnsafePointer<Float>?
+                        if let bias, tileRows < mr {
+                            for r in 0..<mr { edgeBias[r] = bias[i0 + min(r, tileRows - 1)] }
+                            rowBias = UnsafePointer(edgeBias)
+                        } else {
+                            rowBias = bias.map { $0 + i0 }
+                        }
+                        let gatherResidual = finish && residual != nil
+                        if accumulate || gatherResidual {
                             forEachRun(i0: i0, rows: tileRows, first: first, count: count) { r, j, offset, run in
-                                copy(edge + r * nr + j, to: c + offset, run)
+                                if accumulate { copy(c + offset, to: edge + r * nr + j, run) }
+                                if gatherResidual { copy(residual! + offset, to: edgeResidual + r * nr + j, run) }
                             }
+                        }
+                        epilogueMicrokernel(
+                            vectors: vectors, kc: kc, a: aBlock, aRows: tileRows, aRowStride: aRowStride,
+                            aDepthStride: aDepthStride, b: bPanel, ldb: bStride, c0: edge, c1: edge + 16, c2: edge + 32,
+                            ldc: nr, alpha: alpha, accumulate: accumulate, finish: finish, bias: rowBias,
+                            r0: gatherResidual ? UnsafePointer(edgeResidual) : nil,
+                            r1: UnsafePointer(edgeResidual + 16), r2: UnsafePointer(edgeResidual + 32),
+                            activation: activation, p: p, q: q)
+                        forEachRun(i0: i0, rows: tileRows, first: first, count: count) { r, j, offset, run in
+                            copy(edge + r * nr + j, to: c + offset, run)
+                        }
+                    }
+                    if aPacked {
+                        // Packed A streams from L2 as 32 bytes per depth step while one B
+                        // panel is reused from L1 by every row block (the BLIS order; 3%
+                        // faster on ResNet50's 1x1 convs in the network than rows outer,
+                        // which keeps A's block in L1 and streams B at 192 bytes per step).
+                        for panel in 0..<panels {
+                            for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) { tileAt(i0, panel) }
+                        }
+                    } else {
+                        for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: mr) {
+                            for panel in 0..<panels { tileAt(i0, panel) }
                         }
                     }
                     p0 += kc
@@ -196,3 +209,4 @@ extension AVX512Gemm {
         }
     }
 }
+
