@@ -26,6 +26,10 @@ extension Conv {
                 } else {
                     storage = AlignedFloats(count: tile.packedWeightCount) { Winograd.transformWeights(tile, weight: weight, into: $0) }
                 }
+            case .broadcast:
+                storage = AlignedFloats(count: plan.params.weightCount) {
+                    Conv.packBroadcastWeights(plan.params, weight, into: $0)
+                }
             case .pointwise where plan.packsWeights, .im2col where plan.packsWeights:
                 let (m, k) = (plan.params.outChannels, plan.params.weightCount / max(plan.params.outChannels, 1))
                 storage = AlignedFloats(count: AVX512Gemm.packedACount(m: m, k: k)) {

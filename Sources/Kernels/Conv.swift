@@ -16,6 +16,10 @@ public enum Conv {
         /// 1-D or 2-D, one group, at most 4 input channels (a stem conv): a direct loop with
         /// 8 output channels x 48 outputs in registers, no GEMM (`Conv+Direct.swift`).
         case direct
+        /// 2-D, one group, output channels a multiple of 16, AVX-512: input values of 8 output
+        /// positions broadcast against 48 output channels' weights, windows read in place (a
+        /// strided conv's choice; `Conv+Broadcast.swift`).
+        case broadcast
     }
 
     /// The algorithm `forward` uses for `params` (assumed valid).
@@ -29,6 +33,7 @@ public enum Conv {
             return .depthwise
         }
         if CPUFeatures.usesAVX512GEMM, directApplies(to: params) { return .direct }
+        if prefersBroadcast(params) { return .broadcast }
         if let winograd = Winograd.preferred(for: params) { return winograd }
         return .im2col
     }
@@ -45,6 +50,7 @@ public enum Conv {
                     && params.padsEnd.allSatisfy { $0 == 0 })
         case .winograd2, .winograd4: return Winograd.applies(to: params)
         case .direct: return directApplies(to: params)
+        case .broadcast: return broadcastApplies(to: params)
         }
     }
 
@@ -75,6 +81,7 @@ public enum Conv {
             switch algorithm {
             case .winograd2, .winograd4: return true
             case .pointwise, .im2col: return CPUFeatures.usesAVX512GEMM && params.group == 1
+            case .broadcast: return true
             case .depthwise, .direct: return false
             }
         }
@@ -84,6 +91,7 @@ public enum Conv {
         /// accumulate onto the residual instead of adding it at the end.
         public var writesOverResidual: Bool {
             (algorithm == .pointwise || algorithm == .im2col) && CPUFeatures.usesAVX512GEMM && params.group == 1
+                || algorithm == .broadcast
         }
 
         /// Validates `params`; throws `KernelParameterError` naming the field at fault.
@@ -133,6 +141,10 @@ public enum Conv {
                 imagesPerChunk = 1
                 workspaceCount = Conv.directWorkspaceCount(params, geometry)
                 packedWorkspaceCount = workspaceCount
+            case .broadcast:
+                imagesPerChunk = 1
+                workspaceCount = Conv.broadcastWorkspaceCount(params, geometry, packed: false)
+                packedWorkspaceCount = Conv.broadcastWorkspaceCount(params, geometry, packed: true)
             case .winograd2, .winograd4:
                 let tile = Winograd.Tiling(params, outputTile: algorithm == .winograd2 ? 2 : 4)
                 imagesPerChunk = 1
@@ -186,6 +198,9 @@ public enum Conv {
         case .direct:
             direct(plan.params, plan.geometry, input: input, weight: weight, bias: bias, output: output,
                    workspace: workspace!, epilogue: epilogue)
+        case .broadcast:
+            broadcast(plan, input: input, weight: weight, packed: usablePacked, bias: bias, output: output,
+                      workspace: workspace, epilogue: epilogue)
         case .pointwise, .im2col:
             gemmPath(plan, input: input, weight: weight, packed: usablePacked, bias: bias, output: output,
                      workspace: workspace, epilogue: epilogue)

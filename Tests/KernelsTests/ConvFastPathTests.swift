@@ -174,11 +174,13 @@ struct ConvFastPathTests {
     }
 
     @Test("the GEMM paths write over the residual when it is the output buffer; Winograd refuses",
-          arguments: [1, 3])
+          arguments: [1, 3, 4])
     func residualAsOutput(kernel: Int) throws {
         // K = 600 (three depth blocks) for the 1x1 case: partial sums accumulate onto the residual.
+        // Argument 4: 32 output channels, so the strided conv runs the broadcast kernel.
         let p = kernel == 1 ? conv2D(batch: 2, 600, 20, 7, 7, kernel: 1)
-                            : conv2D(batch: 3, 6, 20, 9, 9, kernel: 3, stride: 2, pads: (1, 1))
+            : kernel == 3 ? conv2D(batch: 3, 6, 20, 9, 9, kernel: 3, stride: 2, pads: (1, 1))
+            : conv2D(batch: 4, 6, 32, 9, 9, kernel: 3, stride: 2, pads: (1, 1))
         let plan = try Conv.Plan(p)
         let winograd = try Conv.Plan(conv2D(batch: 1, 4, 4, 6, 6, kernel: 3, pads: (1, 1)), algorithm: .winograd2)
         #expect(!winograd.writesOverResidual)
@@ -205,6 +207,35 @@ struct ConvFastPathTests {
             }
             #expect(worstScaledError(output, reference) < KernelTestData.tolerance, "packed \(packed)")
         }
+    }
+
+    @Test("broadcast kernel: strided windows, pads, dilation, partial tiles and panels, across batches",
+          .enabled(if: CPUFeatures.usesAVX512GEMM, "the broadcast kernel needs AVX-512"),
+          arguments: [1, 3, 8])
+    func broadcastMatchesReference(batch: Int) throws {
+        let dilated = ConvParams(batch: batch, inChannels: 6, outChannels: 32, group: 1, inSpatial: [13, 12],
+                                 kernel: [3, 3], strides: [2, 2], dilations: [2, 2], padsBegin: [2, 1], padsEnd: [1, 2])
+        let shapes: [ConvParams] = [
+            conv2D(batch: batch, 8, 48, 9, 9, kernel: 3, stride: 2, pads: (1, 1)),     // 25 positions
+            conv2D(batch: batch, 12, 80, 8, 8, kernel: 1, stride: 2),                  // panels 48 + 32
+            conv2D(batch: batch, 5, 16, 11, 7, kernel: 5, stride: 3, pads: (2, 0)),    // 1 vector
+            conv2D(batch: batch, 7, 96, 29, 31, kernel: 3, stride: 2, pads: (0, 1)),   // rows of 15-16
+            dilated,
+        ]
+        for p in shapes {
+            let plan = try Conv.Plan(p, algorithm: .broadcast)
+            #expect(plan.writesOverResidual)
+            for packed in [false, true] {
+                #expect(try fusedError(p, algorithm: .broadcast, expecting: .broadcast, residual: true,
+                                       activation: .relu, packed: packed, seed: 41) < KernelTestData.tolerance,
+                        "\(p.inSpatial) k\(p.kernel) s\(p.strides) -> \(p.outChannels) packed \(packed)")
+            }
+            #expect(try fusedError(p, algorithm: .broadcast, activation: .clip(min: -0.3, max: 0.4), seed: 43)
+                    < KernelTestData.tolerance)
+        }
+        // The planner's choice for a strided conv with more channels than a stem.
+        #expect(Conv.algorithm(for: shapes[0]) == .broadcast)
+        #expect(Conv.algorithm(for: conv2D(batch: batch, 3, 16, 9, 9, kernel: 3, stride: 2)) == .direct)
     }
 
     @Test("every activation, with and without residual, on each algorithm")

@@ -1,0 +1,188 @@
+import KernelsAVX512
+
+/// Strided convolutions (ResNet's downsampling 3x3 and 1x1 convs) on AVX-512 with output
+/// channels in the vectors (`AVX512Broadcast`): input values of 8 output positions are
+/// broadcast against 48 output channels' weights, so windows are read where they lie (from a
+/// zero-padded copy of the input when the conv pads) instead of copied out by im2col, whose
+/// short stride-2 rows cost a quarter of the im2col path's time.
+extension Conv {
+    /// Whether the broadcast kernel can run `p`: 2-D, one group, output channels in whole
+    /// vectors of 16, on a CPU whose AVX-512 kernels are in use.
+    static func broadcastApplies(to p: ConvParams) -> Bool {
+        CPUFeatures.usesAVX512GEMM && p.rank == 2 && p.group == 1 && p.outChannels % 16 == 0 && p.outChannels > 0
+    }
+
+    /// Whether `algorithm(for:)` picks it: strided convolutions with more input channels than
+    /// the direct stem kernel takes.
+    static func prefersBroadcast(_ p: ConvParams) -> Bool {
+        broadcastApplies(to: p) && p.strides.contains { $0 > 1 } && p.inChannels > directMaxInChannels
+    }
+
+    /// Where the broadcast kernel reads its input: the input itself, or a zero-padded copy
+    /// that holds every window whole.
+    struct BroadcastLayout {
+        /// Rows and columns of each (padded) input plane.
+        let height: Int, width: Int
+        /// Whether the input must be copied into a zero-padded buffer first.
+        let padded: Bool
+        let channels: Int
+
+        init(_ p: ConvParams, _ g: WindowGeometry) {
+            let h = g.height, w = g.width
+            let spanH = (h.output - 1) * h.stride + (h.kernel - 1) * h.dilation + 1
+            let spanW = (w.output - 1) * w.stride + (w.kernel - 1) * w.dilation + 1
+            padded = h.padBegin > 0 || w.padBegin > 0 || spanH > h.input || spanW > w.input
+            height = padded ? spanH : h.input
+            width = padded ? spanW : w.input
+            channels = p.inChannels
+        }
+
+        var plane: Int { height * width }
+        var perImage: Int { channels * plane }
+    }
+
+    /// Floats of workspace: the padded input (when padding) and, without prepacked weights,
+    /// the weight panels.
+    static func broadcastWorkspaceCount(_ p: ConvParams, _ g: WindowGeometry, packed: Bool) -> Int {
+        let layout = BroadcastLayout(p, g)
+        return (layout.padded ? p.batch * layout.perImage : 0) + (packed ? 0 : p.weightCount)
+    }
+
+    /// Packs `weight` `[Cout, Cin, kh, kw]` into panels of 48 output channels (the last one 16
+    /// or 32 wide), each `Cin * kh * kw` rows of its width: row `ci * taps + tap`.
+    static func packBroadcastWeights(_ p: ConvParams, _ weight: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>) {
+        let depth = p.weightCount / p.outChannels
+        let panel = AVX512Broadcast.channelsPerPanel
+        for first in stride(from: 0, to: p.outChannels, by: panel) {
+            let width = min(panel, p.outChannels - first)
+            let destination = packed + first * depth
+            for c in 0..<width {
+                let source = weight + (first + c) * depth
+                for k in 0..<depth { destination[k * width + c] = source[k] }
+            }
+        }
+    }
+
+    /// The broadcast convolution with the epilogue applied as each tile is stored.
+    static func broadcast(
+        _ plan: Plan, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, packed: PackedWeights?,
+        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>?, epilogue: ConvEpilogue
+    ) {
+        let p = plan.params, g = plan.geometry
+        let layout = BroadcastLayout(p, g)
+        let paddedInput = layout.padded ? workspace! : nil
+        let panels: UnsafePointer<Float>
+        if let packed, packed.storage.count == p.weightCount {
+            panels = UnsafePointer(packed.storage.pointer)
+        } else {
+            let scratch = workspace! + (layout.padded ? p.batch * layout.perImage : 0)
+            packBroadcastWeights(p, weight, into: scratch)
+            panels = UnsafePointer(scratch)
+        }
+        let source = paddedInput.map { UnsafePointer($0) } ?? input
+        let imageStride = layout.padded ? layout.perImage : p.inputCountPerImage
+        let positions = g.outputPlane
+        let tiles = (positions + 7) / 8
+        let panelCount = (p.outChannels + 47) / 48
+        let depth = p.weightCount / p.outChannels
+        let (code, ep, eq) = epilogue.activation.epilogueCode
+        // Tap offsets from a window's origin, in (padded) input floats.
+        let taps = (0..<g.height.kernel).flatMap { ky in
+            (0..<g.width.kernel).map { kx in ky * g.height.dilation * layout.width + kx * g.width.dilation }
+        }
+        func pad(images: Range<Int>) {
+            guard let paddedInput else { return }
+            for image in images {
+                for channel in 0..<p.inChannels {
+                    padPlane(g, layout, input + image * p.inputCountPerImage + channel * g.inputPlane,
+                             into: paddedInput + image * layout.perImage + channel * layout.plane)
+                }
+            }
+        }
+        /// Output tile `tile` of `image` for weight panel `panel`.
+        func compute(panel: Int, image: Int, tile: Int, scratch: UnsafeMutablePointer<Float>,
+                     offsets: UnsafeMutablePointer<Int>, taps tapPointer: UnsafePointer<Int>) {
+            let first = tile * 8
+            let count = min(8, positions - first)
+            for j in 0..<8 {
+                let position = first + min(j, count - 1)
+                let oy = position / g.width.output, ox = position % g.width.output
+                offsets[j] = oy * g.height.stride * layout.width + ox * g.width.stride
+            }
+            let channel0 = panel * 48
+            let width = min(48, p.outChannels - channel0)
+            AVX512Broadcast.tile(vectors: width / 16, x: source + image * imageStride, offsets: offsets,
+                                 channels: p.inChannels, channelStride: layout.plane, taps: tapPointer, tapCount: taps.count,
+                                 w: panels + channel0 * depth, into: scratch)
+            let y = output + image * p.outputCountPerImage + channel0 * positions + first
+            AVX512Broadcast.storeTile(scratch, channels: width, count: count, y: y, planeStride: positions,
+                                  bias: bias.map { $0 + channel0 },
+                                  residual: epilogue.residual.map { $0 + (y - output) },
+                                  activation: code, p: ep, q: eq)
+        }
+        taps.withUnsafeBufferPointer { tapBuffer in
+            let tapPointer = tapBuffer.baseAddress!
+            func run(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int>) -> Void) {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 48) { scratch in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { offsets in
+                        body(scratch.baseAddress!, offsets.baseAddress!)
+                    }
+                }
+            }
+            // Images to spare: each thread pads and convolves its own images, every panel,
+            // so nothing crosses cores (see `Winograd.Tiling.slots`); otherwise panels and
+            // tiles are shared out (each thread then streams only its panels' weights).
+            let slots = min(Parallel.threadCount, 4)
+            if slots > 1, p.batch >= 2 * slots {
+                Parallel.forEachChunk(count: slots) { range in
+                    for slot in range {
+                        let images = p.batch * slot / slots ..< p.batch * (slot + 1) / slots
+                        pad(images: images)
+                        run { scratch, offsets in
+                            for panel in 0..<panelCount {
+                                for image in images {
+                                    for tile in 0..<tiles {
+                                        compute(panel: panel, image: image, tile: tile, scratch: scratch,
+                                                offsets: offsets, taps: tapPointer)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                return
+            }
+            Parallel.forEachChunk(count: p.batch) { pad(images: $0) }
+            let items = panelCount * p.batch * tiles
+            Parallel.forEachChunk(count: items, minimumChunk: max(1, 4096 / max(1, depth))) { range in
+                run { scratch, offsets in
+                    for item in range {
+                        let panel = item / (p.batch * tiles), rest = item % (p.batch * tiles)
+                        compute(panel: panel, image: rest / tiles, tile: rest % tiles, scratch: scratch,
+                                offsets: offsets, taps: tapPointer)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies one input plane into its zero-padded place (`layout.height x layout.width`).
+    private static func padPlane(_ g: WindowGeometry, _ layout: BroadcastLayout, _ plane: UnsafePointer<Float>,
+                                 into destination: UnsafeMutablePointer<Float>) {
+        let h = g.height, w = g.width
+        let left = w.padBegin
+        let columns = max(0, min(w.input, layout.width - left))
+        for row in 0..<layout.height {
+            let out = destination + row * layout.width
+            let iy = row - h.padBegin
+            guard iy >= 0, iy < h.input, columns > 0 else {
+                out.update(repeating: 0, count: layout.width)
+                continue
+            }
+            out.update(repeating: 0, count: left)
+            (out + left).update(from: plane + iy * w.input, count: columns)
+            (out + left + columns).update(repeating: 0, count: layout.width - left - columns)
+        }
+    }
+}
