@@ -13,7 +13,7 @@ extension Conv {
             inSpatial: params.inSpatial, kernel: params.kernel, strides: params.strides, dilations: params.dilations,
             padsBegin: params.padsBegin, padsEnd: params.padsEnd, outSpatial: params.outSpatial)
         let images = backwardImagesPerChunk(params, geometry)
-        let pointwise = algorithm(for: params) == .pointwise
+        let pointwise = isPointwiseShape(params)
         let width = geometry.outputPlane * images
         let columns = pointwise && images == 1 ? 0 : params.inChannels * geometry.kernelVolume * width
         let gathered = images > 1 ? params.outChannels * width : 0
@@ -62,7 +62,7 @@ extension Conv {
         gradInput: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?
     ) throws {
         let params = plan.params, geometry = plan.geometry
-        let pointwise = plan.algorithm == .pointwise
+        let pointwise = isPointwiseShape(params)
         let fold = backwardImagesPerChunk(params, geometry)
         try requireBackwardWorkspace(params, workspace, kernel: "ConvGradInput")
         let (rows, depth, positions) = groupGemmShape(params, geometry)
@@ -141,7 +141,7 @@ extension Conv {
         gradWeight: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>?
     ) throws {
         let params = plan.params, geometry = plan.geometry
-        let pointwise = plan.algorithm == .pointwise
+        let pointwise = isPointwiseShape(params)
         try requireBackwardWorkspace(params, workspace, kernel: "ConvGradWeight")
         let (rows, depth, positions) = groupGemmShape(params, geometry)
         gradWeight.update(repeating: 0, count: params.weightCount)

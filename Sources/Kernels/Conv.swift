@@ -24,10 +24,8 @@ public enum Conv {
 
     /// The algorithm `forward` uses for `params` (assumed valid).
     public static func algorithm(for params: ConvParams) -> Algorithm {
-        let isUnitKernel = params.kernel.allSatisfy { $0 == 1 }
-        if isUnitKernel, params.strides.allSatisfy({ $0 == 1 }),
-           params.padsBegin.allSatisfy({ $0 == 0 }), params.padsEnd.allSatisfy({ $0 == 0 }) {
-            return .pointwise
+        if isPointwiseShape(params) {
+            return prefersBroadcast(params) ? .broadcast : .pointwise
         }
         if params.group > 1, params.group == params.inChannels, params.rank <= 2 {
             return .depthwise
@@ -35,7 +33,13 @@ public enum Conv {
         if CPUFeatures.usesAVX512GEMM, directApplies(to: params) { return .direct }
         if prefersBroadcast(params) { return .broadcast }
         if let winograd = Winograd.preferred(for: params) { return winograd }
-        return .im2col
+        return broadcastApplies(to: params) ? .broadcast : .im2col
+    }
+
+    /// A 1x1 kernel with stride 1 and no padding: the input already is a GEMM operand.
+    static func isPointwiseShape(_ params: ConvParams) -> Bool {
+        params.kernel.allSatisfy { $0 == 1 } && params.strides.allSatisfy { $0 == 1 }
+            && params.padsBegin.allSatisfy { $0 == 0 } && params.padsEnd.allSatisfy { $0 == 0 }
     }
 
     /// Whether `algorithm` can compute `params` (assumed valid).

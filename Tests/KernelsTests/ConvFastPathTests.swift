@@ -82,17 +82,18 @@ struct ConvFastPathTests {
         #expect(try fusedError(p, algorithm: .winograd4, residual: true, activation: .swish, packed: true)
                 < KernelTestData.tolerance)
         // The measured choice: F(4x4) when its GEMMs are wide enough for its weights, F(2x2)
-        // on other planes of 7x7 or more (or enough tiles), im2col for tiny single images and
-        // for outputs wider than 112.
+        // on other planes of 7x7 or more (or enough tiles); tiny single images and outputs
+        // wider than 112 take the broadcast kernel on AVX-512, im2col otherwise.
+        let direct: Conv.Algorithm = CPUFeatures.usesAVX512GEMM ? .broadcast : .im2col
         #expect(Conv.algorithm(for: conv2D(batch: 16, 256, 256, 7, 7, kernel: 3, pads: (1, 1))) == .winograd4)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 256, 256, 7, 7, kernel: 3, pads: (1, 1))) == .winograd2)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 128, 128, 14, 14, kernel: 3, pads: (1, 1))) == .winograd4)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 14, 14, kernel: 3, pads: (1, 1))) == .winograd2)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 28, 28, kernel: 3, pads: (1, 1))) == .winograd4)
-        #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .im2col)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == direct)
         #expect(Conv.algorithm(for: conv2D(batch: 16, 512, 512, 4, 4, kernel: 3, pads: (1, 1))) == .winograd2)
         #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 112, 112, kernel: 3, pads: (1, 1))) == .winograd4)
-        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 224, 224, kernel: 3, pads: (1, 1))) == .im2col)
+        #expect(Conv.algorithm(for: conv2D(batch: 1, 64, 64, 224, 224, kernel: 3, pads: (1, 1))) == direct)
         let plan = try Conv.Plan(p)
         #expect(plan.packedWorkspaceCount < plan.workspaceCount)
         let narrow = conv2D(batch: 1, 3, 40, 6, 7, kernel: 3, pads: (1, 1))
@@ -221,6 +222,7 @@ struct ConvFastPathTests {
             conv2D(batch: batch, 5, 16, 11, 7, kernel: 5, stride: 3, pads: (2, 0)),    // 1 vector
             conv2D(batch: batch, 7, 96, 29, 31, kernel: 3, stride: 2, pads: (0, 1)),   // rows of 15-16
             dilated,
+            conv2D(batch: batch, 20, 32, 7, 7, kernel: 1),                             // 1x1 stride 1, 49 positions
         ]
         for p in shapes {
             let plan = try Conv.Plan(p, algorithm: .broadcast)
@@ -236,6 +238,10 @@ struct ConvFastPathTests {
         // The planner's choice for a strided conv with more channels than a stem.
         #expect(Conv.algorithm(for: shapes[0]) == .broadcast)
         #expect(Conv.algorithm(for: conv2D(batch: batch, 3, 16, 9, 9, kernel: 3, stride: 2)) == .direct)
+        // 1x1 stride 1: only deep inputs over at most 256 output positions (batch-1 late layers).
+        #expect(Conv.algorithm(for: conv2D(batch: batch, 2048, 512, 4, 4, kernel: 1))
+                == (batch * 16 <= 256 ? .broadcast : .pointwise))
+        #expect(Conv.algorithm(for: conv2D(batch: batch, 256, 1024, 7, 7, kernel: 1)) == .pointwise)
     }
 
     @Test("every activation, with and without residual, on each algorithm")
