@@ -93,23 +93,29 @@ extension Winograd {
         }
     }
 
-    /// `transformWeights`, then each point's `[Cout, Cin]` matrix packed into the AVX-512 GEMM's
-    /// 8-row panels (`AVX512Gemm.packA`), `t.panelStride` floats apart: the layout the
-    /// per-point GEMMs stream as one sequential run each.
+    /// `transformWeights` with each point's `[Cout, Cin]` matrix in the AVX-512 GEMM's 8-row
+    /// panels (`AVX512Gemm.packA`'s layout), `t.panelStride` floats apart: the layout the
+    /// per-point GEMMs stream as one sequential run each. Written in place (a row-major copy
+    /// first would add its size, 38 MB for VGG16's 512-channel layers, to the peak memory).
     static func transformWeightsIntoPanels(_ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let rowMajor = UnsafeMutablePointer<Float>.allocate(capacity: t.packedWeightCount)
-        defer { rowMajor.deallocate() }
-        transformWeights(t, weight: weight, into: rowMajor)
         let (cout, cin) = (t.params.outChannels, t.params.inChannels)
-        Parallel.forEachChunk(count: t.alpha * t.alpha) { points in
-            for xi in points {
-                AVX512Gemm.packA(m: cout, k: cin, a: rowMajor + xi * cout * cin, lda: cin, into: u + xi * t.panelStride)
-            }
+        if cout % AVX512Gemm.rowsPerPanel != 0 { u.update(repeating: 0, count: t.panelWeightCount) }
+        let stride = t.panelStride
+        let place: (Int, Int) -> Int = { filter, xi in
+            xi * stride + AVX512Gemm.packedAIndex(m: cout, k: cin, row: filter / cin, column: filter % cin)
+        }
+        if t.m == 2 {
+            transformWeights(WinogradF2.self, t, weight: weight, into: u, place: place)
+        } else {
+            transformWeights(WinogradF4.self, t, weight: weight, into: u, place: place)
         }
     }
 
+    /// `place(filter, xi)`: where point `xi` of filter `outChannel * Cin + inChannel` goes
+    /// (default: `[xi][Cout][Cin]` row-major).
     private static func transformWeights<T: WinogradTransform>(
-        _: T.Type, _ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>
+        _: T.Type, _ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
+        place: ((Int, Int) -> Int)? = nil
     ) {
         let alpha = T.alpha
         let cin = t.params.inChannels
@@ -126,7 +132,11 @@ extension Winograd {
                         for j in 0..<3 { T.filter(g + j, 3, tmp + j, 3) }
                         for i in 0..<alpha { T.filter(tmp + i * 3, 1, out + i * alpha, 1) }
                         // filter = outChannel * cin + inChannel, so the [Cout][Cin] index is `filter`.
-                        for xi in 0..<(alpha * alpha) { u[xi * filters + filter] = out[xi] }
+                        if let place {
+                            for xi in 0..<(alpha * alpha) { u[place(filter, xi)] = out[xi] }
+                        } else {
+                            for xi in 0..<(alpha * alpha) { u[xi * filters + filter] = out[xi] }
+                        }
                     }
                 }
             }

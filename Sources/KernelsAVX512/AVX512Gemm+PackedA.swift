@@ -24,6 +24,16 @@ extension AVX512Gemm {
         p0 * ((m + rowsPerPanel - 1) / rowsPerPanel * rowsPerPanel) + i0 * kc
     }
 
+    /// Where `packA` puts element `(row, column)` of an `m x k` matrix.
+    @inline(__always)
+    public static func packedAIndex(m: Int, k: Int, row: Int, column: Int) -> Int {
+        let depth = balancedDepth(k)
+        let p0 = column / depth * depth
+        let kc = min(depth, k - p0)
+        let i0 = row / rowsPerPanel * rowsPerPanel
+        return packedAOffset(m: m, p0: p0, kc: kc, i0: i0) + (column - p0) * rowsPerPanel + row - i0
+    }
+
     /// Packs row-major `A [m, k]` (rows `lda` apart) for `multiplySegmented(aPacked: true)`;
     /// rows past `m` in the last panel are zero. `packed` holds `packedACount(m:k:)` floats.
     public static func packA(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {
