@@ -81,6 +81,12 @@ struct ConvFastPathTests {
                 < KernelTestData.tolerance)
         #expect(try fusedError(p, algorithm: .winograd4, residual: true, activation: .swish, packed: true)
                 < KernelTestData.tolerance)
+        // 13 output channels and 300 input channels: a zero-padded last panel, two depth blocks.
+        let ragged = conv2D(batch: 1, 300, 13, 6, 5, kernel: 3, pads: (1, 1))
+        for algorithm in [Conv.Algorithm.winograd2, .winograd4] {
+            #expect(try fusedError(ragged, algorithm: algorithm, residual: true, activation: .relu, packed: true)
+                    < KernelTestData.tolerance, "\(algorithm)")
+        }
         // The measured choice: F(4x4) when its GEMMs are wide enough for its weights, F(2x2)
         // on other planes of 7x7 or more (or enough tiles); tiny single images and outputs
         // wider than 112 take the broadcast kernel on AVX-512, im2col otherwise.
