@@ -12,6 +12,22 @@ extension Pool {
         let planes = params.batch * params.channels
         let work = Swift.max(1, g.outputPlane * g.kernelVolume)
         let vectorized = CPUFeatures.usesAVX512GEMM
+        // 3x3 stride 2 (every window inside [-1, width + 32) of a row): whole planes on AVX-512.
+        if vectorized, params.rank == 2, h.kernel == 3, w.kernel == 3, h.stride == 2, w.stride == 2,
+           h.dilation == 1, w.dilation == 1, h.padBegin <= 1, w.padBegin <= 1,
+           2 * (w.output - 1) - w.padBegin + 3 <= w.input + 32 {
+            Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: w.input + 64) { buffer in
+                    for plane in range {
+                        AVX512Pool.maxPool3x3Stride2(
+                            input + plane * g.inputPlane, height: h.input, width: w.input, padTop: h.padBegin,
+                            padLeft: w.padBegin, outHeight: h.output, outWidth: w.output,
+                            into: output + plane * g.outputPlane, buffer: buffer.baseAddress!)
+                    }
+                }
+            }
+            return
+        }
         Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
             // Room past the row for the vector loads of `AVX512Pool.max3Stride2`.
             withUnsafeTemporaryAllocation(of: Float.self, capacity: w.input + 64) { buffer in

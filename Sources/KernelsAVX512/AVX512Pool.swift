@@ -63,3 +63,46 @@ public enum AVX512Pool {
         }
     }
 }
+
+extension AVX512Pool {
+    /// A whole plane of 3x3 stride-2 max pooling (ResNet's pool after the stem), windows
+    /// reaching into the padding or past the end taking the valid values only (all-padding
+    /// windows give -infinity). `buffer` holds `width + 64` floats: one row of column maxima
+    /// with -infinity on both sides, so every window reads three values.
+    @inline(never)
+    public static func maxPool3x3Stride2(
+        _ x: UnsafePointer<Float>, height: Int, width: Int, padTop: Int, padLeft: Int,
+        outHeight: Int, outWidth: Int, into y: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>
+    ) {
+        let low = -Float.infinity
+        buffer.update(repeating: low, count: width + 64)
+        let row = buffer + 1
+        for oh in 0..<outHeight {
+            let out = y + oh * outWidth
+            let top = 2 * oh - padTop
+            let first = max(top, 0), last = min(top + 2, height - 1)
+            guard first <= last else {
+                out.update(repeating: low, count: outWidth)
+                continue
+            }
+            copyRow(x + first * width, into: row, count: width)
+            for ih in (first + 1)..<(last + 1) { maxInPlace(row, x + ih * width, count: width) }
+            // Window ow covers row[2 * ow - padLeft ..< + 3]; row[-1] and row[width...] are -inf.
+            max3Stride2(row, offset: -padLeft, outputs: 0..<outWidth, into: out)
+        }
+    }
+
+    @inline(__always)
+    static func copyRow(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            UnsafeMutableRawPointer(destination + i).storeBytes(
+                of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count {
+            destination[i] = source[i]
+            i += 1
+        }
+    }
+}
