@@ -98,29 +98,30 @@ extension Winograd {
     /// per-point GEMMs stream as one sequential run each. Written in place (a row-major copy
     /// first would add its size, 38 MB for VGG16's 512-channel layers, to the peak memory).
     static func transformWeightsIntoPanels(_ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let (cout, cin) = (t.params.outChannels, t.params.inChannels)
-        if cout % AVX512Gemm.rowsPerPanel != 0 { u.update(repeating: 0, count: t.panelWeightCount) }
-        let stride = t.panelStride
-        let place: (Int, Int) -> Int = { filter, xi in
-            xi * stride + AVX512Gemm.packedAIndex(m: cout, k: cin, row: filter / cin, column: filter % cin)
-        }
+        if t.params.outChannels % AVX512Gemm.rowsPerPanel != 0 { u.update(repeating: 0, count: t.panelWeightCount) }
         if t.m == 2 {
-            transformWeights(WinogradF2.self, t, weight: weight, into: u, place: place)
+            transformWeights(WinogradF2.self, t, weight: weight, into: u, panels: true)
         } else {
-            transformWeights(WinogradF4.self, t, weight: weight, into: u, place: place)
+            transformWeights(WinogradF4.self, t, weight: weight, into: u, panels: true)
         }
     }
 
-    /// `place(filter, xi)`: where point `xi` of filter `outChannel * Cin + inChannel` goes
-    /// (default: `[xi][Cout][Cin]` row-major).
+    /// With `panels`, point `xi` of filter (outChannel, inChannel) goes where `packA` puts
+    /// element (outChannel, inChannel) of point `xi`'s matrix, `panelStride` floats per point;
+    /// otherwise to `[xi][Cout][Cin]` row-major. (Training repacks trainable weights after
+    /// every step, so this runs per step: plain index arithmetic, no per-value calls.)
     private static func transformWeights<T: WinogradTransform>(
         _: T.Type, _ t: Tiling, weight: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>,
-        place: ((Int, Int) -> Int)? = nil
+        panels: Bool = false
     ) {
         let alpha = T.alpha
         let cin = t.params.inChannels
         let cout = t.params.outChannels
         let filters = cin * cout
+        let pointStride = panels ? t.panelStride : filters
+        let mr = AVX512Gemm.rowsPerPanel
+        let depth = AVX512Gemm.balancedDepth(cin)
+        let paddedRows = (cout + mr - 1) / mr * mr
         Parallel.forEachChunk(count: filters, minimumChunk: 256) { range in
             var columns = [Float](repeating: 0, count: alpha * 3)
             var transformed = [Float](repeating: 0, count: alpha * alpha)
@@ -132,11 +133,14 @@ extension Winograd {
                         for j in 0..<3 { T.filter(g + j, 3, tmp + j, 3) }
                         for i in 0..<alpha { T.filter(tmp + i * 3, 1, out + i * alpha, 1) }
                         // filter = outChannel * cin + inChannel, so the [Cout][Cin] index is `filter`.
-                        if let place {
-                            for xi in 0..<(alpha * alpha) { u[place(filter, xi)] = out[xi] }
-                        } else {
-                            for xi in 0..<(alpha * alpha) { u[xi * filters + filter] = out[xi] }
+                        var at = filter
+                        if panels {
+                            let row = filter / cin, column = filter % cin
+                            let p0 = column / depth * depth, kc = min(depth, cin - p0)
+                            let i0 = row / mr * mr
+                            at = p0 * paddedRows + i0 * kc + (column - p0) * mr + row - i0
                         }
+                        for xi in 0..<(alpha * alpha) { u[xi * pointStride + at] = out[xi] }
                     }
                 }
             }

@@ -5,7 +5,7 @@ extension AVX512Gemm {
     /// The depth of each of the equal blocks `k` is cut into (576 -> 3 x 192, not 256 + 256 + 64),
     /// so no block is so shallow that loading and storing its C tiles shows.
     @inline(__always)
-    static func balancedDepth(_ k: Int) -> Int {
+    public static func balancedDepth(_ k: Int) -> Int {
         let blocks = max(1, (k + depthBlock - 1) / depthBlock)
         return (k + blocks - 1) / blocks
     }
@@ -22,16 +22,6 @@ extension AVX512Gemm {
     @inline(__always)
     static func packedAOffset(m: Int, p0: Int, kc: Int, i0: Int) -> Int {
         p0 * ((m + rowsPerPanel - 1) / rowsPerPanel * rowsPerPanel) + i0 * kc
-    }
-
-    /// Where `packA` puts element `(row, column)` of an `m x k` matrix.
-    @inline(__always)
-    public static func packedAIndex(m: Int, k: Int, row: Int, column: Int) -> Int {
-        let depth = balancedDepth(k)
-        let p0 = column / depth * depth
-        let kc = min(depth, k - p0)
-        let i0 = row / rowsPerPanel * rowsPerPanel
-        return packedAOffset(m: m, p0: p0, kc: kc, i0: i0) + (column - p0) * rowsPerPanel + row - i0
     }
 
     /// Packs row-major `A [m, k]` (rows `lda` apart) for `multiplySegmented(aPacked: true)`;
