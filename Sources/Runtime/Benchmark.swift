@@ -73,10 +73,16 @@ public enum MachineInfo {
         return "\(config.trimmingCharacters(in: .whitespaces)), \(Parallel.blasThreadCount) BLAS threads"
     }
 
-    /// One line: `CPU: <model>, <n> cores; OpenBLAS (...), <t> BLAS threads; <w> worker threads`.
+    /// One line: `CPU: <model>, <n> cores; OpenBLAS (...), <t> BLAS threads; <w> worker threads`
+    /// and, with two or more threads, the core-to-core round trip measured now.
     public static var summaryLine: String {
-        "CPU: \(cpuModel), \(activeCores) cores; \(blas); \(Parallel.threadCount) worker threads"
+        let trip = coreRoundTripNanoseconds.map { String(format: ", core-to-core round trip %.0f ns", $0) } ?? ""
+        return "CPU: \(cpuModel), \(activeCores) cores; \(blas); \(Parallel.threadCount) worker threads\(trip)"
     }
+
+    /// A cache-line round trip between the caller and a worker thread, in nanoseconds (nil
+    /// with one thread): ~95 when the two cores share a die, ~380 across dies on the CI VM.
+    public static var coreRoundTripNanoseconds: Double? { Parallel.coreRoundTripNanoseconds() }
 
     /// The most memory the process has held resident so far (getrusage `ru_maxrss`), in bytes.
     public static var peakResidentBytes: Int {

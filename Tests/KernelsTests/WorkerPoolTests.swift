@@ -58,4 +58,14 @@ struct WorkerPoolTests {
         }
         #expect(visits.count == 6)
     }
+
+    @Test("the core-to-core probe bounces a counter between the caller and a worker")
+    func coreRoundTrip() {
+        guard let nanoseconds = Parallel.coreRoundTripNanoseconds() else {
+            // One thread (or a pool already busy): nothing to measure.
+            return
+        }
+        // Tens to hundreds of nanoseconds on real cores; a hang would never return.
+        #expect(nanoseconds > 0 && nanoseconds < 1_000_000)
+    }
 }
