@@ -19,6 +19,7 @@ Generate models with Tools/onnx/make_networks.py, e.g.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -118,6 +119,10 @@ def main(argv=None):
         "ort_peak_rss_bytes": ort_rss, "graphcam_peak_rss_bytes": gc_rss, "peak_rss_ratio": gc_rss / ort_rss,
         "graphcam_gflops": statistics.median(x["gflops"] for x in gc_runs),
         "graphcam_arena_bytes": gc_runs[0]["arena_bytes"], "graphcam_weights_bytes": gc_runs[0]["weights_bytes"],
+        # Core-to-core round trip each graphcam round measured (ns): ~95 when the VM's two
+        # cores share a die, ~380 across dies (then graphcam's multi-pass kernels run slower).
+        "core_round_trip_ns": [float(m.group(1)) for m in
+                               (re.search(r"core-to-core round trip (\d+) ns", x["machine"]) for x in gc_runs) if m],
     }
     if a.json:
         print(json.dumps(result, sort_keys=True))
@@ -129,6 +134,8 @@ def main(argv=None):
           f"peak RSS {mb(ort_rss)}")
     print(f"graphcam: {gc_ms:.2f} ms/batch, {result['graphcam_images_per_second']:.1f} images/s, "
           f"{result['graphcam_gflops']:.1f} GFLOPS, peak RSS {mb(gc_rss)} (arena {mb(result['graphcam_arena_bytes'])})")
+    if result["core_round_trip_ns"]:
+        print("core-to-core round trip per round: " + ", ".join(f"{t:.0f}" for t in result["core_round_trip_ns"]) + " ns")
     print(f"throughput ratio graphcam/ort: {result['throughput_ratio']:.2f}")
     print(f"peak RSS ratio graphcam/ort: {result['peak_rss_ratio']:.2f}")
 

@@ -32,10 +32,13 @@ done
 import json, sys
 rows = [json.loads(r) for r in sys.argv[1:]]
 print("machine:", rows[0]["machine"])
-print(f"{'model':<14}{'batch':>6}{'ort img/s':>11}{'gc img/s':>10}{'ratio':>7}{'ort RSS':>10}{'gc RSS':>9}{'RSS ratio':>10}")
+print(f"{'model':<14}{'batch':>6}{'ort img/s':>11}{'gc img/s':>10}{'ratio':>7}{'ort RSS':>10}{'gc RSS':>9}{'RSS ratio':>10}"
+      f"{'core trip ns':>14}")
 for r in rows:
     name = r["model"].split("/")[-2].replace("-pytorch", "")
+    trips = r.get("core_round_trip_ns") or []
+    trip = f"{min(trips):.0f}-{max(trips):.0f}" if trips else "-"
     print(f"{name:<14}{r['batch']:>6}{r['ort_images_per_second']:>11.1f}{r['graphcam_images_per_second']:>10.1f}"
           f"{r['throughput_ratio']:>7.2f}{r['ort_peak_rss_bytes']/1e6:>9.0f}M{r['graphcam_peak_rss_bytes']/1e6:>8.0f}M"
-          f"{r['peak_rss_ratio']:>10.2f}")
+          f"{r['peak_rss_ratio']:>10.2f}{trip:>14}")
 PYEOF
