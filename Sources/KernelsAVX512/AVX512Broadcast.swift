@@ -45,10 +45,7 @@ public enum AVX512Broadcast {
         @inline(__always)
         func row(_ s: Float, _ w0: Vector, _ w1: Vector, _ w2: Vector,
                  _ a: inout Vector, _ b: inout Vector, _ c: inout Vector) {
-            let v = Vector(repeating: s)
-            a = a.addingProduct(v, w0)
-            if vectors > 1 { b = b.addingProduct(v, w1) }
-            if vectors > 2 { c = c.addingProduct(v, w2) }
+            fmaRow(s, vectors, w0, w1, w2, &a, &b, &c)
         }
         for _ in 0..<channels {
             for t in 0..<tapCount {
@@ -71,10 +68,7 @@ public enum AVX512Broadcast {
         }
         @inline(__always)
         func put(_ j: Int, _ a: Vector, _ b: Vector, _ c: Vector) {
-            let out = tile + j * channelsPerPanel
-            store(a, out)
-            if vectors > 1 { store(b, out + 16) }
-            if vectors > 2 { store(c, out + 32) }
+            storeVectors(vectors, a, b, c, to: tile + j * channelsPerPanel)
         }
         put(0, c00, c01, c02); put(1, c10, c11, c12); put(2, c20, c21, c22); put(3, c30, c31, c32)
         put(4, c40, c41, c42); put(5, c50, c51, c52); put(6, c60, c61, c62); put(7, c70, c71, c72)

@@ -63,12 +63,7 @@ public enum AVX512Direct {
             w += 8
         }
         @inline(__always)
-        func put(_ k: Int, _ a: Vector, _ b: Vector, _ c: Vector) {
-            let out = sums + k * stride
-            store(a, out)
-            if vectors > 1 { store(b, out + 16) }
-            if vectors > 2 { store(c, out + 32) }
-        }
+        func put(_ k: Int, _ a: Vector, _ b: Vector, _ c: Vector) { storeVectors(vectors, a, b, c, to: sums + k * stride) }
         put(0, a0, b0, c0)
         put(1, a1, b1, c1)
         put(2, a2, b2, c2)

@@ -13,9 +13,17 @@ func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
 }
 
+/// The first `vectors` (1...3) of `a`, `b`, `c` stored at `out`, `out + 16`, `out + 32`.
+@inline(__always)
+func storeVectors(_ vectors: Int, _ a: Vector, _ b: Vector, _ c: Vector, to out: UnsafeMutablePointer<Float>) {
+    store(a, out)
+    if vectors > 1 { store(b, out + 16) }
+    if vectors > 2 { store(c, out + 32) }
+}
+
 /// One row of the tile: `c_v += a * b_v` for the first `vectors` column vectors.
 @inline(__always)
-private func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2: Vector,
+func fmaRow(_ a: Float, _ vectors: Int, _ b0: Vector, _ b1: Vector, _ b2: Vector,
                     _ c0: inout Vector, _ c1: inout Vector, _ c2: inout Vector) {
     let s = Vector(repeating: a)
     c0 = c0.addingProduct(s, b0)
