@@ -33,7 +33,7 @@ public enum Conv {
         if CPUFeatures.usesAVX512GEMM, directApplies(to: params) { return .direct }
         if prefersBroadcast(params) { return .broadcast }
         if let winograd = Winograd.preferred(for: params) { return winograd }
-        return broadcastApplies(to: params) ? .broadcast : .im2col
+        return broadcastApplies(to: params) && !prefersSubsampleGemm(params) ? .broadcast : .im2col
     }
 
     /// A 1x1 kernel with stride 1 and no padding: the input already is a GEMM operand.

@@ -248,6 +248,10 @@ struct ConvFastPathTests {
         #expect(Conv.algorithm(for: conv2D(batch: batch, 2048, 512, 4, 4, kernel: 1))
                 == (batch * 16 <= 256 ? .broadcast : .pointwise))
         #expect(Conv.algorithm(for: conv2D(batch: batch, 256, 1024, 7, 7, kernel: 1)) == .pointwise)
+        // A strided 1x1 over < 512 channels and >= 1024 output positions: the im2col subsample.
+        #expect(Conv.algorithm(for: conv2D(batch: batch, 256, 512, 28, 28, kernel: 1, stride: 2))
+                == (batch * 196 >= 1024 ? .im2col : .broadcast))
+        #expect(Conv.algorithm(for: conv2D(batch: batch, 512, 1024, 14, 14, kernel: 1, stride: 2)) == .broadcast)
     }
 
     @Test("every activation, with and without residual, on each algorithm")
