@@ -5,8 +5,8 @@ import Kernels
 /// kernel-bench: times `Conv.forward` (bias + ReLU epilogue, as a fused Conv runs) on the
 /// distinct convolution shapes of the zoo models, and a large SGEMM for reference.
 ///
-///     kernel-bench [--models resnet50,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
-///                  [--reps 3] [--compare im2col,winograd2,winograd4] [--threads N] [--quiet]
+///     kernel-bench [--models resnet50,resnet50-pytorch,vgg16,mobilenetv2] [--batches 1,16] [--size 112]
+///                  [--reps 3] [--compare im2col,winograd2,winograd4,broadcast] [--threads N] [--quiet]
 ///                  [--no-gemm] [--gemm-shapes MxNxK,...] [--only depthwise,...] [--regions]
 ///                  [--match "96->96 k3 s2"]
 ///
