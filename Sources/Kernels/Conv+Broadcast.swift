@@ -109,10 +109,7 @@ extension Conv {
         let groupSize = max(1, (512 << 10) / (depth * 48 * MemoryLayout<Float>.stride))
         let groups = (panelCount + groupSize - 1) / groupSize
         let (code, ep, eq) = epilogue.activation.epilogueCode
-        // Tap offsets from a window's origin, in (padded) input floats.
-        let taps = (0..<g.height.kernel).flatMap { ky in
-            (0..<g.width.kernel).map { kx in ky * g.height.dilation * layout.width + kx * g.width.dilation }
-        }
+        let tapCount = g.height.kernel * g.width.kernel
         func pad(images: Range<Int>) {
             guard let paddedInput else { return }
             for image in images {
@@ -135,7 +132,7 @@ extension Conv {
             let channel0 = panel * 48
             let width = min(48, p.outChannels - channel0)
             AVX512Broadcast.tile(vectors: width / 16, x: source + image * imageStride, offsets: offsets,
-                                 channels: p.inChannels, channelStride: layout.plane, taps: tapPointer, tapCount: taps.count,
+                                 channels: p.inChannels, channelStride: layout.plane, taps: tapPointer, tapCount: tapCount,
                                  w: panels + channel0 * depth, into: scratch)
             let y = output + image * p.outputCountPerImage + channel0 * positions + first
             AVX512Broadcast.storeTile(scratch, channels: width, count: count, y: y, planeStride: positions,
@@ -143,8 +140,15 @@ extension Conv {
                                   residual: epilogue.residual.map { $0 + (y - output) },
                                   activation: code, p: ep, q: eq)
         }
-        taps.withUnsafeBufferPointer { tapBuffer in
+        // Tap offsets from a window's origin, in (padded) input floats (on the stack: no
+        // allocation per run).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: tapCount) { tapBuffer in
             let tapPointer = tapBuffer.baseAddress!
+            for ky in 0..<g.height.kernel {
+                for kx in 0..<g.width.kernel {
+                    tapPointer[ky * g.width.kernel + kx] = ky * g.height.dilation * layout.width + kx * g.width.dilation
+                }
+            }
             func run(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Int>) -> Void) {
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * 48) { scratch in
                     withUnsafeTemporaryAllocation(of: Int.self, capacity: 8) { offsets in

@@ -9,8 +9,7 @@ extension Conv {
     /// group, at most `directMaxInChannels` input channels, and not a plain pointwise conv.
     static func directApplies(to params: ConvParams) -> Bool {
         params.rank <= 2 && params.group == 1 && params.inChannels <= directMaxInChannels
-            && !(params.kernel.allSatisfy { $0 == 1 } && params.strides.allSatisfy { $0 == 1 }
-                 && params.padsBegin.allSatisfy { $0 == 0 } && params.padsEnd.allSatisfy { $0 == 0 })
+            && !isPointwiseShape(params)
     }
 
     /// Floats of the workspace `direct` needs: the weights packed as

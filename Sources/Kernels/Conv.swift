@@ -49,9 +49,7 @@ public enum Conv {
         case .pointwise, .depthwise:
             let natural = Conv.algorithm(for: params)
             return natural == algorithm
-                || (algorithm == .pointwise && natural != .depthwise && params.kernel.allSatisfy { $0 == 1 }
-                    && params.strides.allSatisfy { $0 == 1 } && params.padsBegin.allSatisfy { $0 == 0 }
-                    && params.padsEnd.allSatisfy { $0 == 0 })
+                || (algorithm == .pointwise && natural != .depthwise && isPointwiseShape(params))
         case .winograd2, .winograd4: return Winograd.applies(to: params)
         case .direct: return directApplies(to: params)
         case .broadcast: return broadcastApplies(to: params)
@@ -79,7 +77,8 @@ public enum Conv {
         let geometry: WindowGeometry
 
         /// Whether `PackedWeights` rearranges the weights for this plan (Winograd transforms;
-        /// the AVX-512 GEMM's row panels for ungrouped pointwise and im2col convolutions), so
+        /// the AVX-512 GEMM's row panels for ungrouped pointwise and im2col convolutions; the
+        /// broadcast kernel's 48-channel panels), so
         /// that a program with constant weights should pack them once.
         public var packsWeights: Bool {
             switch algorithm {
@@ -92,7 +91,8 @@ public enum Conv {
 
         /// Whether `forward` accepts the residual as the output buffer (the output written over
         /// it, each element read before it is written): the AVX-512 GEMM paths, which then
-        /// accumulate onto the residual instead of adding it at the end.
+        /// accumulate onto the residual instead of adding it at the end, and the broadcast
+        /// kernel, which reads each tile's residual just before storing the tile.
         public var writesOverResidual: Bool {
             (algorithm == .pointwise || algorithm == .im2col) && CPUFeatures.usesAVX512GEMM && params.group == 1
                 || algorithm == .broadcast
