@@ -1,4 +1,3 @@
-import Foundation
 import KernelsAVX512
 
 /// Winograd convolution for 2-D 3x3, stride-1, dilation-1, single-group layers:
@@ -20,14 +19,14 @@ enum Winograd {
         let tileRowsPerChunk: Int
 
         /// Tiles whose GEMMs are wide enough; more columns gain little.
-        static let tileTarget = Int(ProcessInfo.processInfo.environment["GC_WINO_TARGET"] ?? "") ?? 1024
+        static let tileTarget = 1024
         /// Bound on the transformed input and products of one chunk, in floats (8 MB), raised
         /// up to `largeWorkspaceLimit` for layers with large transformed weights: every chunk
         /// streams all `alpha^2 x Cin x Cout` of them, so small chunks make wide layers
         /// memory-bound (VGG16 512->512 @14x14 b16: 56 tiles per chunk, the weights read 5 times).
-        static let workspaceLimit = Int(ProcessInfo.processInfo.environment["GC_WINO_LIMIT"] ?? "") ?? (2 << 20)
+        static let workspaceLimit = 2 << 20
         /// 32 MB; the planner places this scratch where early, larger activations were.
-        static let largeWorkspaceLimit = Int(ProcessInfo.processInfo.environment["GC_WINO_LARGE"] ?? "") ?? (8 << 20)
+        static let largeWorkspaceLimit = 8 << 20
 
         init(_ params: ConvParams, outputTile m: Int) {
             self.params = params
