@@ -120,8 +120,6 @@ extension Winograd {
         let filters = cin * cout
         let pointStride = panels ? t.panelStride : filters
         let mr = AVX512Gemm.rowsPerPanel
-        let depth = AVX512Gemm.balancedDepth(cin)
-        let paddedRows = (cout + mr - 1) / mr * mr
         Parallel.forEachChunk(count: filters, minimumChunk: 256) { range in
             var columns = [Float](repeating: 0, count: alpha * 3)
             var transformed = [Float](repeating: 0, count: alpha * alpha)
@@ -136,9 +134,9 @@ extension Winograd {
                         var at = filter
                         if panels {
                             let row = filter / cin, column = filter % cin
-                            let p0 = column / depth * depth, kc = min(depth, cin - p0)
                             let i0 = row / mr * mr
-                            at = p0 * paddedRows + i0 * kc + (column - p0) * mr + row - i0
+                            // AVX512Gemm.packedAOffset(k: cin, p0: column, i0: i0), inline.
+                            at = i0 * cin + column * mr + row - i0
                         }
                         for xi in 0..<(alpha * alpha) { u[xi * pointStride + at] = out[xi] }
                     }

@@ -5,9 +5,19 @@ extension AVX512Gemm {
     /// The depth of each of the equal blocks `k` is cut into (576 -> 3 x 192, not 256 + 256 + 64),
     /// so no block is so shallow that loading and storing its C tiles shows.
     @inline(__always)
-    public static func balancedDepth(_ k: Int) -> Int {
+    static func balancedDepth(_ k: Int) -> Int {
         let blocks = max(1, (k + depthBlock - 1) / depthBlock)
         return (k + blocks - 1) / blocks
+    }
+
+    /// The depth and column blocks of a product of depth `k`: with packed `A`, the whole depth
+    /// whenever a panel of `B` that deep fits the packing scratch (columns then shrink to keep
+    /// a block within it); otherwise `balancedDepth` and `columnBlock`.
+    @inline(__always)
+    static func depthAndColumnBlocks(k: Int, aPacked: Bool) -> (depth: Int, columns: Int) {
+        let scratch = depthBlock * columnBlock
+        guard aPacked, k * columnsPerPanel <= scratch else { return (balancedDepth(k), columnBlock) }
+        return (k, min(columnBlock, scratch / k / columnsPerPanel * columnsPerPanel))
     }
 
     /// Floats of `A [m, k]` packed by `packA`: `m` rounded up to whole 8-row panels, times `k`.
@@ -15,36 +25,29 @@ extension AVX512Gemm {
         (m + rowsPerPanel - 1) / rowsPerPanel * rowsPerPanel * k
     }
 
-    /// Where the packed panel of rows `i0 ..< i0 + 8` starts for the depth block at `p0`
-    /// (`kc` deep) of an `m`-row `A`: blocks one after another, in each the panels in row
-    /// order, each `kc` steps of 8 floats. So a GEMM's pass over the rows of one depth block
-    /// reads one contiguous run.
+    /// Where depth step `p0` of the packed panel of rows `i0 ..< i0 + 8` starts in a
+    /// `k`-deep `A`: panels in row order, each all `k` steps of 8 floats. So a tile reads one
+    /// sequential stream whether it runs the whole depth or one block of it.
     @inline(__always)
-    static func packedAOffset(m: Int, p0: Int, kc: Int, i0: Int) -> Int {
-        p0 * ((m + rowsPerPanel - 1) / rowsPerPanel * rowsPerPanel) + i0 * kc
+    public static func packedAOffset(k: Int, p0: Int, i0: Int) -> Int {
+        i0 * k + p0 * rowsPerPanel
     }
 
     /// Packs row-major `A [m, k]` (rows `lda` apart) for `multiplySegmented(aPacked: true)`;
     /// rows past `m` in the last panel are zero. `packed` holds `packedACount(m:k:)` floats.
     public static func packA(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {
         let mr = rowsPerPanel
-        let depth = balancedDepth(k)
-        var p0 = 0
-        while p0 < k {
-            let kc = min(depth, k - p0)
-            for i0 in stride(from: 0, to: m, by: mr) {
-                let panel = packed + packedAOffset(m: m, p0: p0, kc: kc, i0: i0)
-                for r in 0..<mr {
-                    let i = i0 + r
-                    if i < m {
-                        let row = a + i * lda + p0
-                        for p in 0..<kc { panel[p * mr + r] = row[p] }
-                    } else {
-                        for p in 0..<kc { panel[p * mr + r] = 0 }
-                    }
+        for i0 in stride(from: 0, to: m, by: mr) {
+            let panel = packed + packedAOffset(k: k, p0: 0, i0: i0)
+            for r in 0..<mr {
+                let i = i0 + r
+                if i < m {
+                    let row = a + i * lda
+                    for p in 0..<k { panel[p * mr + r] = row[p] }
+                } else {
+                    for p in 0..<k { panel[p * mr + r] = 0 }
                 }
             }
-            p0 += kc
         }
     }
 }

@@ -57,7 +57,11 @@ extension AVX512Gemm {
                 j += run
             }
         }
-        let balancedDepth = Self.balancedDepth(k)
+        // Packed A runs each tile over the whole depth when it can (`depthAndColumnBlocks`):
+        // no partial sums stored and reloaded between depth blocks (for tiles that straddle
+        // images, a gather and a scatter each), and B streams from L2 fast enough. ResNet50's
+        // 1x1 convs over 1024 channels of 7x7 planes: 1.86 -> 1.70 ms, one thread.
+        let (depth, blockColumns) = depthAndColumnBlocks(k: k, aPacked: aPacked)
         let aRowStride = aPacked ? 1 : lda, aDepthStride = aPacked ? rowsPerPanel : 1
         let maxPanels = (columnBlock + nr - 1) / nr
         // Per column panel of a block: where its three column vectors start in C (an offset
@@ -67,7 +71,7 @@ extension AVX512Gemm {
             let plan = buffer.baseAddress!
             var j0 = columns.lowerBound
             while j0 < columns.upperBound {
-                let nc = min(columnBlock, columns.upperBound - j0)
+                let nc = min(blockColumns, columns.upperBound - j0)
                 let panels = (nc + nr - 1) / nr
                 for panel in 0..<panels {
                     let first = j0 + panel * nr
@@ -92,7 +96,7 @@ extension AVX512Gemm {
                 }
                 var p0 = 0
                 while p0 < k {
-                    let kc = min(balancedDepth, k - p0)
+                    let kc = min(depth, k - p0)
                     let finish = p0 + kc == k
                     let accumulate = p0 > 0 || beta != 0
                     for panel in 0..<panels where plan[panel * 4 + 3] == 0 {
@@ -105,7 +109,7 @@ extension AVX512Gemm {
                     @inline(__always)
                     func tileAt(_ i0: Int, _ panel: Int) {
                         let tileRows = min(mr, rows.upperBound - i0)
-                        let aBlock = aPacked ? a + packedAOffset(m: m, p0: p0, kc: kc, i0: i0) : a + i0 * lda + p0
+                        let aBlock = aPacked ? a + packedAOffset(k: k, p0: p0, i0: i0) : a + i0 * lda + p0
                         let slots = plan + panel * 4
                         let first = j0 + panel * nr
                         let count = min(nr, j0 + nc - first)

@@ -46,6 +46,8 @@ struct GemmSegmentedTests {
         SegmentedCase(m: 16, n: 7 * 16, k: 24, bSegment: 7, cSegment: 7, residual: true,
                       activation: .clip(min: -0.2, max: 0.3)),
         SegmentedCase(m: 9, n: 80, k: 520, bSegment: 20, cSegment: 20, residual: true, activation: .relu),
+        // Packed A deeper than a whole-depth B panel fits the scratch: back to depth blocks.
+        SegmentedCase(m: 9, n: 50, k: 4200, bSegment: 25, cSegment: 25, residual: true, activation: .relu),
     ]
 
     /// Each case with `A` read in place and with `A` packed once (`AVX512Gemm.packA`, as a
