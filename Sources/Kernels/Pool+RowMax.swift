@@ -12,6 +12,22 @@ extension Pool {
         let planes = params.batch * params.channels
         let work = Swift.max(1, g.outputPlane * g.kernelVolume)
         let vectorized = CPUFeatures.usesAVX512GEMM
+        // 3x3 stride 2 halving an even plane (ResNet's pool): flat passes on AVX-512.
+        if vectorized, params.rank == 2, h.kernel == 3, w.kernel == 3, h.stride == 2, w.stride == 2,
+           h.dilation == 1, w.dilation == 1, h.padBegin == 1, w.padBegin == 1, h.input % 2 == 0, w.input % 2 == 0,
+           h.output == h.input / 2, w.output == w.input / 2 {
+            let scratch = AVX512Pool.halvingScratchCount(height: h.input, width: w.input)
+            Parallel.forEachChunk(count: planes, minimumChunk: Swift.max(1, 8192 / work)) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { buffer in
+                    for plane in range {
+                        AVX512Pool.maxPool3x3Stride2Halving(
+                            input + plane * g.inputPlane, height: h.input, width: w.input,
+                            into: output + plane * g.outputPlane, scratch: buffer.baseAddress!)
+                    }
+                }
+            }
+            return
+        }
         // 3x3 stride 2 (every window inside [-1, width + 32) of a row): whole planes on AVX-512.
         if vectorized, params.rank == 2, h.kernel == 3, w.kernel == 3, h.stride == 2, w.stride == 2,
            h.dilation == 1, w.dilation == 1, h.padBegin <= 1, w.padBegin <= 1,

@@ -126,7 +126,17 @@ struct PoolTests {
                                     padsBegin: [1, 1], padsEnd: [1, 1])
         let wideKernel = PoolParams(batch: 1, channels: 2, inSpatial: [9, 11], kernel: [4, 5], strides: [3, 1],
                                     padsBegin: [2, 1], padsEnd: [1, 3])
-        let cases = poolCases + [("ResNet stem 3x3 s2 p1", resNetStem), ("4x5 kernel, mixed strides", wideKernel)]
+        // Even planes halved by the 3x3 / 2 pool take the flat AVX-512 path: rows of 28 and 20
+        // outputs (vectors overlapping at the end), 7 (scalar), no end padding, odd (row by row).
+        let halving = PoolParams(batch: 2, channels: 3, inSpatial: [12, 56], kernel: [3, 3], strides: [2, 2],
+                                 padsBegin: [1, 1], padsEnd: [1, 1])
+        let halvingNoEndPad = PoolParams(batch: 1, channels: 5, inSpatial: [40, 14], kernel: [3, 3], strides: [2, 2],
+                                         padsBegin: [1, 1], padsEnd: [0, 0])
+        let oddPlane = PoolParams(batch: 1, channels: 2, inSpatial: [15, 41], kernel: [3, 3], strides: [2, 2],
+                                  padsBegin: [1, 1], padsEnd: [1, 1])
+        let cases = poolCases + [("ResNet stem 3x3 s2 p1", resNetStem), ("4x5 kernel, mixed strides", wideKernel),
+                                 ("halving 12x56", halving), ("halving 40x14, no end pads", halvingNoEndPad),
+                                 ("odd 15x41", oddPlane)]
         for (name, p) in cases {
             let input = KernelTestData.random(p.batch * p.channels * p.inSpatial.reduce(1, *), seed: 13)
             var values = [Float](repeating: .nan, count: p.batch * p.channels * p.outSpatial.reduce(1, *))
