@@ -153,7 +153,8 @@ enum Winograd {
         let slots = t.slots
         guard slots > 1 else {
             pipeline(T.self, t, tileRows: 0..<tileRows, rowsPerChunk: t.tileRowsPerChunk, input: input, u: u,
-                     panels: panels, bias: bias, output: output, workspace: workspace, epilogue: epilogue)
+                     panels: panels, bias: bias, output: output, workspace: workspace, epilogue: epilogue,
+                     shared: true)
             return
         }
         // One pipeline per thread on its share of the tile rows (the passes' own parallel
@@ -170,11 +171,13 @@ enum Winograd {
     }
 
     /// Transforms, multiplies and transforms back the tile rows `tileRows`, `rowsPerChunk` at a
-    /// time, in `workspace` (`chunkWorkspaceCount(rows: rowsPerChunk)` floats).
+    /// time, in `workspace` (`chunkWorkspaceCount(rows: rowsPerChunk)` floats). `shared`: this
+    /// is the one pipeline all threads work on; its per-point GEMMs are then split by output
+    /// channels (`sgemmBatch(splitRows:)`), as the output transform is.
     private static func pipeline<T: WinogradTransform>(
         _: T.Type, _ t: Tiling, tileRows: Range<Int>, rowsPerChunk: Int, input: UnsafePointer<Float>,
         u: UnsafePointer<Float>, panels: Bool, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue
+        workspace: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue, shared: Bool = false
     ) {
         let p = t.params
         let points = t.alpha * t.alpha
@@ -190,7 +193,7 @@ enum Winograd {
                             a: u, lda: p.inChannels, strideA: panels ? t.panelStride : p.outChannels * p.inChannels,
                             b: v, ldb: tiles, strideB: p.inChannels * tiles + Tiling.planePadding, beta: 0,
                             c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding,
-                            packedA: panels)
+                            packedA: panels, splitRows: shared)
             transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
                             output: output, epilogue: epilogue)
             first = rows.upperBound

@@ -99,9 +99,11 @@ struct GemmAVX512Tests {
 
 @Suite("Gemm batches")
 struct GemmBatchTests {
+    /// Each shape side by side (or one after another) and split by rows across the workers.
     @Test("sgemmBatch gives each product what one sgemm call gives it",
-          arguments: [(count: 5, m: 9, n: 50, k: 33), (count: 2, m: 64, n: 300, k: 70), (count: 1, m: 3, n: 4, k: 5)])
-    func batchMatchesSingleProducts(_ shape: (count: Int, m: Int, n: Int, k: Int)) {
+          arguments: [(count: 5, m: 9, n: 50, k: 33), (count: 2, m: 64, n: 300, k: 70), (count: 1, m: 3, n: 4, k: 5),
+                      (count: 36, m: 40, n: 64, k: 24)], [false, true])
+    func batchMatchesSingleProducts(_ shape: (count: Int, m: Int, n: Int, k: Int), splitRows: Bool) {
         let (count, m, n, k) = shape
         let a = KernelTestData.random(count * m * k, seed: 41)
         let b = KernelTestData.random(count * k * n, seed: 42)
@@ -110,7 +112,7 @@ struct GemmBatchTests {
         batched.withUnsafeMutableBufferPointer { c in
             Gemm.sgemmBatch(count: count, transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                             a: a, lda: k, strideA: m * k, b: b, ldb: n, strideB: k * n,
-                            beta: 0, c: c.baseAddress!, ldc: n, strideC: m * n)
+                            beta: 0, c: c.baseAddress!, ldc: n, strideC: m * n, splitRows: splitRows)
         }
         a.withUnsafeBufferPointer { aBuffer in
             b.withUnsafeBufferPointer { bBuffer in
