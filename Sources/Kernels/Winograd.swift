@@ -183,19 +183,29 @@ enum Winograd {
         let points = t.alpha * t.alpha
         let v = workspace
         let products = workspace + points * (p.inChannels * t.tilesWide * rowsPerChunk + Tiling.planePadding)
+        let gathered = usesGatheredTransforms(t)
         var first = tileRows.lowerBound
         while first < tileRows.upperBound {
             let rows = first..<min(first + rowsPerChunk, tileRows.upperBound)
             let tiles = rows.count * t.tilesWide
-            transformInput(T.self, t, input: input, tileRows: rows, into: v)
+            if gathered {
+                transformInputGathered(T.self, t, input: input, tileRows: rows, into: v)
+            } else {
+                transformInput(T.self, t, input: input, tileRows: rows, into: v)
+            }
             Gemm.sgemmBatch(count: points, transA: false, transB: false,
                             m: p.outChannels, n: tiles, k: p.inChannels, alpha: 1,
                             a: u, lda: p.inChannels, strideA: panels ? t.panelStride : p.outChannels * p.inChannels,
                             b: v, ldb: tiles, strideB: p.inChannels * tiles + Tiling.planePadding, beta: 0,
                             c: products, ldc: tiles, strideC: p.outChannels * tiles + Tiling.planePadding,
                             packedA: panels, splitRows: shared)
-            transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
-                            output: output, epilogue: epilogue)
+            if gathered {
+                transformOutputGathered(T.self, t, products: products, tileRows: rows, bias: bias, output: output,
+                                        epilogue: epilogue)
+            } else {
+                transformOutput(T.self, t, products: products, tileRows: rows, bias: bias,
+                                output: output, epilogue: epilogue)
+            }
             first = rows.upperBound
         }
     }

@@ -68,6 +68,31 @@ struct ConvFastPathTests {
         #expect(try fusedError(wide, algorithm: algorithm, residual: true, activation: .relu) < KernelTestData.tolerance)
     }
 
+    @Test("Winograd on planes of at most two tiles per row: transforms across 16 tiles of any rows and images",
+          arguments: [Conv.Algorithm.winograd2, .winograd4])
+    func winogradGatheredTransforms(algorithm: Conv.Algorithm) throws {
+        let m = algorithm == .winograd2 ? 2 : 4
+        // ResNet's 7x7 and 4x4 planes (20 tiles: a full group and a partial one), a tall
+        // plane, and asymmetric padding; packed weights, residual and each activation kind.
+        // (F(2x2) has 4 tiles per row on the 7x7 and 5x8 planes: the row-wise transforms.)
+        let cases = [(conv2D(batch: 5, 24, 40, 7, 7, kernel: 3, pads: (1, 1)), m == 4),
+                     (conv2D(batch: 5, 16, 16, 4, 4, kernel: 3, pads: (1, 1)), true),
+                     (conv2D(batch: 2, 8, 8, 21, 3, kernel: 3, pads: (1, 1)), true),
+                     (conv2D(batch: 3, 8, 6, 5, 8, kernel: 3, pads: (1, 0)), m == 4)]
+        for (index, (p, gathered)) in cases.enumerated() {
+            #expect(Winograd.usesGatheredTransforms(Winograd.Tiling(p, outputTile: m))
+                    == (gathered && CPUFeatures.usesAVX512GEMM))
+            let activation = activations[index % activations.count]
+            #expect(try fusedError(p, algorithm: algorithm, residual: index % 2 == 0, activation: activation,
+                                   packed: index < 2) < KernelTestData.tolerance, "case \(index)")
+        }
+        // Enough tiles for per-thread pipelines, whose shares (65 tile rows each) end mid-image.
+        let split = conv2D(batch: 65, 4, 4, 7, 7, kernel: 3, pads: (1, 1))
+        let tiling = Winograd.Tiling(split, outputTile: 4)
+        #expect(ProcessInfo.processInfo.activeProcessorCount < 2 || algorithm == .winograd2 || tiling.slots == 2)
+        #expect(try fusedError(split, algorithm: algorithm, residual: true, activation: .relu) < KernelTestData.tolerance)
+    }
+
     @Test("F(4x4) stays within tolerance with 128 input channels of realistic magnitude")
     func winogradAccuracyWithManyChannels() throws {
         let p = conv2D(batch: 1, 128, 8, 9, 9, kernel: 3, pads: (1, 1))

@@ -1,0 +1,110 @@
+// Winograd transforms vectorized across 16 tiles taken from anywhere (other rows, other
+// images), for planes whose tile rows are too short to fill a vector: ResNet's 14x14 and
+// 7x7 layers have 4 and 2 tiles per row, which left 12 and 14 of 16 lanes idle in the
+// row-wise transforms and stored their results lane by lane.
+// Only called after the run-time CPU check (see Kernels' CPUFeatures).
+
+extension AVX512Winograd {
+    /// `V[xi] = (B^T d B)[xi]` for 16 tiles at once. `d` holds each tile's `alpha x alpha`
+    /// window lane-major (value `(i, j)` of tile `lane` at `d[(i * alpha + j) * 16 + lane]`;
+    /// overwritten). Point `xi` of tile `lane < count` goes to `v[xi * planeStride + lane]`.
+    @inline(never)
+    public static func inputTiles(
+        m: Int, d: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, planeStride: Int, count: Int
+    ) {
+        @inline(__always) func at(_ i: Int, _ j: Int, _ alpha: Int) -> UnsafeMutablePointer<Float> {
+            d + (i * alpha + j) * 16
+        }
+        if m == 2 {
+            // Columns then rows of B^T (F(2x2): d0 - d2, d1 + d2, d2 - d1, d1 - d3).
+            for j in 0..<4 {
+                let d0 = load(at(0, j, 4)), d1 = load(at(1, j, 4)), d2 = load(at(2, j, 4)), d3 = load(at(3, j, 4))
+                store(d0 - d2, at(0, j, 4)); store(d1 + d2, at(1, j, 4))
+                store(d2 - d1, at(2, j, 4)); store(d1 - d3, at(3, j, 4))
+            }
+            for r in 0..<4 {
+                let x0 = load(at(r, 0, 4)), x1 = load(at(r, 1, 4)), x2 = load(at(r, 2, 4)), x3 = load(at(r, 3, 4))
+                let out = v + 4 * r * planeStride
+                storeLanes(x0 - x2, out, count)
+                storeLanes(x1 + x2, out + planeStride, count)
+                storeLanes(x2 - x1, out + 2 * planeStride, count)
+                storeLanes(x1 - x3, out + 3 * planeStride, count)
+            }
+            return
+        }
+        let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
+        // The same expressions as `inputRowF4`, so both paths give the same values.
+        for j in 0..<6 {
+            let d0 = load(at(0, j, 6)), d1 = load(at(1, j, 6)), d2 = load(at(2, j, 6))
+            let d3 = load(at(3, j, 6)), d4 = load(at(4, j, 6)), d5 = load(at(5, j, 6))
+            store(four * d0 - five * d2 + d4, at(0, j, 6))
+            store(d3 + d4 - four * (d1 + d2), at(1, j, 6))
+            store(d4 - d3 + four * (d1 - d2), at(2, j, 6))
+            store(d4 - d2 + two * (d3 - d1), at(3, j, 6))
+            store(d4 - d2 + two * (d1 - d3), at(4, j, 6))
+            store(four * d1 - five * d3 + d5, at(5, j, 6))
+        }
+        for r in 0..<6 {
+            let x0 = load(at(r, 0, 6)), x1 = load(at(r, 1, 6)), x2 = load(at(r, 2, 6))
+            let x3 = load(at(r, 3, 6)), x4 = load(at(r, 4, 6)), x5 = load(at(r, 5, 6))
+            let out = v + 6 * r * planeStride
+            storeLanes(four * x0 - five * x2 + x4, out, count)
+            storeLanes(x3 + x4 - four * (x1 + x2), out + planeStride, count)
+            storeLanes(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
+            storeLanes(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
+            storeLanes(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
+            storeLanes(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
+        }
+    }
+
+    /// Floats of scratch `outputTiles` needs.
+    public static let outputTilesScratchCount = 24 * 16
+
+    /// `Y = A^T M A` for 16 tiles at once: point `xi`'s products of the 16 tiles at
+    /// `products + xi * planeStride` (16 readable floats each), output `(a, b)` of tile `lane`
+    /// to `y[(a * m + b) * 16 + lane]`. `scratch` holds `outputTilesScratchCount` floats.
+    @inline(never)
+    public static func outputTiles(
+        m: Int, products: UnsafePointer<Float>, planeStride: Int, y: UnsafeMutablePointer<Float>,
+        scratch q: UnsafeMutablePointer<Float>
+    ) {
+        @inline(__always) func p(_ xi: Int) -> Vector { load(products + xi * planeStride) }
+        if m == 2 {
+            // The same expressions as `outputRowF2`.
+            let s0 = p(0) + p(4) + p(8), s1 = p(1) + p(5) + p(9), s2 = p(2) + p(6) + p(10), s3 = p(3) + p(7) + p(11)
+            let e0 = p(4) - p(8) - p(12), e1 = p(5) - p(9) - p(13), e2 = p(6) - p(10) - p(14), e3 = p(7) - p(11) - p(15)
+            store(s0 + s1 + s2, y); store(s1 - s2 - s3, y + 16)
+            store(e0 + e1 + e2, y + 32); store(e1 - e2 - e3, y + 48)
+            return
+        }
+        let two = Vector(repeating: 2), four = Vector(repeating: 4), eight = Vector(repeating: 8)
+        // The same expressions as `outputRowF4`: A^T over the rows of points, then the columns.
+        for s in 0..<6 {
+            let m1 = p(6 + s), m2 = p(12 + s), m3 = p(18 + s), m4 = p(24 + s)
+            let sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4
+            store(p(s) + sum12 + sum34, q + s * 16)
+            store(diff12 + two * diff34, q + (6 + s) * 16)
+            store(sum12 + four * sum34, q + (12 + s) * 16)
+            store(diff12 + eight * diff34 + p(30 + s), q + (18 + s) * 16)
+        }
+        for a in 0..<4 {
+            @inline(__always) func x(_ s: Int) -> Vector { load(q + (a * 6 + s) * 16) }
+            let sum12 = x(1) + x(2), diff12 = x(1) - x(2), sum34 = x(3) + x(4), diff34 = x(3) - x(4)
+            let row = y + a * 4 * 16
+            store(x(0) + sum12 + sum34, row)
+            store(diff12 + two * diff34, row + 16)
+            store(sum12 + four * sum34, row + 32)
+            store(diff12 + eight * diff34 + x(5), row + 48)
+        }
+    }
+}
+
+/// Stores the first `count` lanes of `value` (all 16 when `count >= 16`).
+@inline(__always)
+private func storeLanes(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count >= 16 {
+        store(value, p)
+    } else {
+        for lane in 0..<count { p[lane] = value[lane] }
+    }
+}
