@@ -53,6 +53,56 @@ public enum AVX512Winograd {
     }
 }
 
+/// `[x0, y0, x1, y1, ..., x7, y7]` (one two-source permute).
+@inline(__always)
+private func zipLow(_ x: Vector, _ y: Vector) -> Vector {
+    Vector(x[0], y[0], x[1], y[1], x[2], y[2], x[3], y[3], x[4], y[4], x[5], y[5], x[6], y[6], x[7], y[7])
+}
+
+/// `[x8, y8, ..., x15, y15]`.
+@inline(__always)
+private func zipHigh(_ x: Vector, _ y: Vector) -> Vector {
+    Vector(x[8], y[8], x[9], y[9], x[10], y[10], x[11], y[11], x[12], y[12], x[13], y[13], x[14], y[14], x[15], y[15])
+}
+
+/// Pairs of lanes alternately: `[x0, x1, y0, y1, ..., x6, x7, y6, y7]`.
+@inline(__always)
+private func zipPairsLow(_ x: Vector, _ y: Vector) -> Vector {
+    Vector(x[0], x[1], y[0], y[1], x[2], x[3], y[2], y[3], x[4], x[5], y[4], y[5], x[6], x[7], y[6], y[7])
+}
+
+/// `[x8, x9, y8, y9, ..., x14, x15, y14, y15]`.
+@inline(__always)
+private func zipPairsHigh(_ x: Vector, _ y: Vector) -> Vector {
+    Vector(x[8], x[9], y[8], y[9], x[10], x[11], y[10], y[11], x[12], x[13], y[12], y[13], x[14], x[15], y[14], y[15])
+}
+
+/// Writes the first `valid` of the output row values held in `v0`, `v1`, ... (16 each, up
+/// to four vectors). With `overflows`, whole vectors are stored even past `valid`: the caller
+/// guarantees up to 15 floats there are the next output row's, written after this one (so
+/// only when one group of 16 tiles covers the row: a later group would write over the start
+/// of the next row after an earlier group had written it).
+@inline(__always)
+private func storeOutputRow(
+    _ row: UnsafeMutablePointer<Float>, valid: Int, overflows: Bool,
+    _ v0: Vector, _ v1: Vector, _ v2: Vector = Vector(), _ v3: Vector = Vector(), scratch: UnsafeMutablePointer<Float>
+) {
+    @inline(__always) func put(_ k: Int, _ v: Vector) {
+        guard 16 * k < valid else { return }
+        let out = row + 16 * k
+        if overflows || 16 * k + 16 <= valid {
+            store(v, out)
+        } else {
+            store(v, scratch)
+            for lane in 0..<(valid - 16 * k) { out[lane] = scratch[lane] }
+        }
+    }
+    put(0, v0)
+    put(1, v1)
+    put(2, v2)
+    put(3, v3)
+}
+
 /// Stores the first `count` lanes of `value` (all 16 when `count >= 16`).
 @inline(__always)
 private func storePartial(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -118,15 +168,9 @@ private func outputRowF2(
         let e0 = p(4) - p(8) - p(12), e1 = p(5) - p(9) - p(13), e2 = p(6) - p(10) - p(14), e3 = p(7) - p(11) - p(15)
         let valid = min(2 * count, columns - 2 * t0)
         for a in 0..<rows {
-            if a == 0 {
-                store(s0 + s1 + s2, scratch)
-                store(s1 - s2 - s3, scratch + 16)
-            } else {
-                store(e0 + e1 + e2, scratch)
-                store(e1 - e2 - e3, scratch + 16)
-            }
-            let row = y + a * outW + 2 * t0
-            for column in 0..<valid { row[column] = scratch[(column & 1) * 16 + (column >> 1)] }
+            let c0 = a == 0 ? s0 + s1 + s2 : e0 + e1 + e2, c1 = a == 0 ? s1 - s2 - s3 : e1 - e2 - e3
+            storeOutputRow(y + a * outW + 2 * t0, valid: valid, overflows: a < rows - 1 && outW >= 16 && tilesWide <= 16,
+                           zipLow(c0, c1), zipHigh(c0, c1), scratch: scratch)
         }
         t0 += 16
     }
@@ -217,12 +261,13 @@ private func outputRowF4(
         for a in 0..<rows {
             @inline(__always) func x(_ s: Int) -> Vector { load(q + (a * 6 + s) * 16) }
             let sum12 = x(1) + x(2), diff12 = x(1) - x(2), sum34 = x(3) + x(4), diff34 = x(3) - x(4)
-            store(x(0) + sum12 + sum34, scratch)
-            store(diff12 + two * diff34, scratch + 16)
-            store(sum12 + four * sum34, scratch + 32)
-            store(diff12 + eight * diff34 + x(5), scratch + 48)
-            let row = y + a * outW + 4 * t0
-            for column in 0..<valid { row[column] = scratch[(column & 3) * 16 + (column >> 2)] }
+            let c0 = x(0) + sum12 + sum34, c1 = diff12 + two * diff34
+            let c2 = sum12 + four * sum34, c3 = diff12 + eight * diff34 + x(5)
+            // Columns 4t + b of the 16 tiles: pairs (c0, c1) and (c2, c3) zipped, then the pairs.
+            let low01 = zipLow(c0, c1), high01 = zipHigh(c0, c1), low23 = zipLow(c2, c3), high23 = zipHigh(c2, c3)
+            storeOutputRow(y + a * outW + 4 * t0, valid: valid, overflows: a < rows - 1 && outW >= 16 && tilesWide <= 16,
+                           zipPairsLow(low01, low23), zipPairsHigh(low01, low23),
+                           zipPairsLow(high01, high23), zipPairsHigh(high01, high23), scratch: scratch)
         }
         t0 += 16
     }
