@@ -30,6 +30,8 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         // glibc's thread-affinity calls (no library to link).
         .systemLibrary(name: "CThreads"),
+        // AVX-512 masked stores for KernelsAVX512 (a header of intrinsics, no library).
+        .systemLibrary(name: "CMaskedStore"),
 
         // Protobuf wire format; knows nothing about ONNX.
         .target(name: "ProtobufWire"),
@@ -42,7 +44,7 @@ let package = Package(
         // Reverse-mode differentiation as a graph transform, and training graphs.
         .target(name: "Autodiff", dependencies: ["GraphIR"]),
         // Inner loops compiled for AVX-512; Kernels calls them only after checking the CPU.
-        .target(name: "KernelsAVX512",
+        .target(name: "KernelsAVX512", dependencies: ["CMaskedStore"],
                 swiftSettings: [.unsafeFlags(["-O", "-Xcc", "-mavx512f", "-Xcc", "-mavx512dq", "-Xcc", "-mfma"]),
                                 .swiftLanguageMode(.v5)]),
         // CPU kernels on raw buffers; no knowledge of the IR.

@@ -25,10 +25,10 @@ extension AVX512Winograd {
             for r in 0..<4 {
                 let x0 = load(at(r, 0, 4)), x1 = load(at(r, 1, 4)), x2 = load(at(r, 2, 4)), x3 = load(at(r, 3, 4))
                 let out = v + 4 * r * planeStride
-                storeLanes(x0 - x2, out, count)
-                storeLanes(x1 + x2, out + planeStride, count)
-                storeLanes(x2 - x1, out + 2 * planeStride, count)
-                storeLanes(x1 - x3, out + 3 * planeStride, count)
+                storePartial(x0 - x2, out, count)
+                storePartial(x1 + x2, out + planeStride, count)
+                storePartial(x2 - x1, out + 2 * planeStride, count)
+                storePartial(x1 - x3, out + 3 * planeStride, count)
             }
             return
         }
@@ -48,12 +48,12 @@ extension AVX512Winograd {
             let x0 = load(at(r, 0, 6)), x1 = load(at(r, 1, 6)), x2 = load(at(r, 2, 6))
             let x3 = load(at(r, 3, 6)), x4 = load(at(r, 4, 6)), x5 = load(at(r, 5, 6))
             let out = v + 6 * r * planeStride
-            storeLanes(four * x0 - five * x2 + x4, out, count)
-            storeLanes(x3 + x4 - four * (x1 + x2), out + planeStride, count)
-            storeLanes(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
-            storeLanes(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
-            storeLanes(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
-            storeLanes(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
+            storePartial(four * x0 - five * x2 + x4, out, count)
+            storePartial(x3 + x4 - four * (x1 + x2), out + planeStride, count)
+            storePartial(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
+            storePartial(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
+            storePartial(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
+            storePartial(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
         }
     }
 
@@ -96,15 +96,5 @@ extension AVX512Winograd {
             store(sum12 + four * sum34, row + 32)
             store(diff12 + eight * diff34 + x(5), row + 48)
         }
-    }
-}
-
-/// Stores the first `count` lanes of `value` (all 16 when `count >= 16`).
-@inline(__always)
-private func storeLanes(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-    if count >= 16 {
-        store(value, p)
-    } else {
-        for lane in 0..<count { p[lane] = value[lane] }
     }
 }

@@ -1,3 +1,5 @@
+import CMaskedStore
+
 // Winograd input and output transforms vectorized across 16 tiles of one tile row: every
 // step is a whole-vector add or multiply, and the stride-m reads of tile columns become
 // even/odd lane shuffles. Only called after the run-time CPU check (see Kernels'
@@ -78,24 +80,15 @@ private func zipPairsHigh(_ x: Vector, _ y: Vector) -> Vector {
 }
 
 /// Writes the first `valid` of the output row values held in `v0`, `v1`, ... (16 each, up
-/// to four vectors). With `overflows`, whole vectors are stored even past `valid`: the caller
-/// guarantees up to 15 floats there are the next output row's, written after this one (so
-/// only when one group of 16 tiles covers the row: a later group would write over the start
-/// of the next row after an earlier group had written it).
+/// to four vectors); the last, partial vector with a masked store.
 @inline(__always)
 private func storeOutputRow(
-    _ row: UnsafeMutablePointer<Float>, valid: Int, overflows: Bool,
-    _ v0: Vector, _ v1: Vector, _ v2: Vector = Vector(), _ v3: Vector = Vector(), scratch: UnsafeMutablePointer<Float>
+    _ row: UnsafeMutablePointer<Float>, valid: Int, _ v0: Vector, _ v1: Vector, _ v2: Vector = Vector(),
+    _ v3: Vector = Vector()
 ) {
     @inline(__always) func put(_ k: Int, _ v: Vector) {
         guard 16 * k < valid else { return }
-        let out = row + 16 * k
-        if overflows || 16 * k + 16 <= valid {
-            store(v, out)
-        } else {
-            store(v, scratch)
-            for lane in 0..<(valid - 16 * k) { out[lane] = scratch[lane] }
-        }
+        storePartial(v, row + 16 * k, valid - 16 * k)
     }
     put(0, v0)
     put(1, v1)
@@ -105,11 +98,11 @@ private func storeOutputRow(
 
 /// Stores the first `count` lanes of `value` (all 16 when `count >= 16`).
 @inline(__always)
-private func storePartial(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+func storePartial(_ value: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
     if count >= 16 {
         store(value, p)
     } else {
-        for lane in 0..<count { p[lane] = value[lane] }
+        graphcam_masked_store(p, value, UInt16(truncatingIfNeeded: (1 << count) - 1))
     }
 }
 
@@ -169,8 +162,7 @@ private func outputRowF2(
         let valid = min(2 * count, columns - 2 * t0)
         for a in 0..<rows {
             let c0 = a == 0 ? s0 + s1 + s2 : e0 + e1 + e2, c1 = a == 0 ? s1 - s2 - s3 : e1 - e2 - e3
-            storeOutputRow(y + a * outW + 2 * t0, valid: valid, overflows: a < rows - 1 && outW >= 16 && tilesWide <= 16,
-                           zipLow(c0, c1), zipHigh(c0, c1), scratch: scratch)
+            storeOutputRow(y + a * outW + 2 * t0, valid: valid, zipLow(c0, c1), zipHigh(c0, c1))
         }
         t0 += 16
     }
@@ -265,9 +257,8 @@ private func outputRowF4(
             let c2 = sum12 + four * sum34, c3 = diff12 + eight * diff34 + x(5)
             // Columns 4t + b of the 16 tiles: pairs (c0, c1) and (c2, c3) zipped, then the pairs.
             let low01 = zipLow(c0, c1), high01 = zipHigh(c0, c1), low23 = zipLow(c2, c3), high23 = zipHigh(c2, c3)
-            storeOutputRow(y + a * outW + 4 * t0, valid: valid, overflows: a < rows - 1 && outW >= 16 && tilesWide <= 16,
-                           zipPairsLow(low01, low23), zipPairsHigh(low01, low23),
-                           zipPairsLow(high01, high23), zipPairsHigh(high01, high23), scratch: scratch)
+            storeOutputRow(y + a * outW + 4 * t0, valid: valid, zipPairsLow(low01, low23), zipPairsHigh(low01, low23),
+                           zipPairsLow(high01, high23), zipPairsHigh(high01, high23))
         }
         t0 += 16
     }
