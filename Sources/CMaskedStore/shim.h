@@ -10,3 +10,10 @@ static inline __attribute__((target("avx512f"), always_inline))
 void graphcam_masked_store(float *address, graphcam_float16 value, unsigned short mask) {
     _mm512_mask_storeu_ps(address, (__mmask16)mask, (__m512)value);
 }
+
+/* Lane i of the result is `address[i]` for the lanes i set in `mask`, `merge` lane i for the
+   others, whose memory is not read (and may be unmapped). */
+static inline __attribute__((target("avx512f"), always_inline))
+graphcam_float16 graphcam_masked_load(graphcam_float16 merge, const float *address, unsigned short mask) {
+    return (graphcam_float16)_mm512_mask_loadu_ps((__m512)merge, (__mmask16)mask, address);
+}

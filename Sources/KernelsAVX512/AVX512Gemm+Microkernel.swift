@@ -1,6 +1,8 @@
 // Register-tile microkernels: an 8-row x (16 * vectors)-column block of C from packed panels.
 // Only called after a run-time CPU check (see Kernels' CPUFeatures); never on other CPUs.
 
+import CMaskedStore
+
 typealias Vector = SIMD16<Float>
 
 @inline(__always)
@@ -122,29 +124,61 @@ private func storeEpilogueRow(_ c0: UnsafeMutablePointer<Float>, _ c1: UnsafeMut
                       _ c2: UnsafeMutablePointer<Float>, _ vectors: Int, _ alpha: Vector, _ accumulate: Bool,
                       _ v0: Vector, _ v1: Vector, _ v2: Vector, _ finish: Bool, _ bias: Float,
                       _ r0: UnsafePointer<Float>?, _ r1: UnsafePointer<Float>?, _ r2: UnsafePointer<Float>?,
-                      _ activation: Int, _ p: Float, _ q: Float) {
+                      _ activation: Int, _ p: Float, _ q: Float, _ split: Split) {
+    @inline(__always) func get(_ v: Int, _ at: UnsafePointer<Float>) -> Vector {
+        split.on ? splitLoad(split, v, at) : load(at)
+    }
     var x0 = alpha * v0, x1 = alpha * v1, x2 = alpha * v2
     if accumulate {
-        x0 += load(c0)
-        if vectors > 1 { x1 += load(c1) }
-        if vectors > 2 { x2 += load(c2) }
+        x0 += get(0, c0)
+        if vectors > 1 { x1 += get(1, c1) }
+        if vectors > 2 { x2 += get(2, c2) }
     }
     if finish {
         let b = Vector(repeating: bias)
         x0 += b; x1 += b; x2 += b
         if let r0 {
-            x0 += load(r0)
-            if vectors > 1 { x1 += load(r1!) }
-            if vectors > 2 { x2 += load(r2!) }
+            x0 += get(0, r0)
+            if vectors > 1 { x1 += get(1, r1!) }
+            if vectors > 2 { x2 += get(2, r2!) }
         }
         x0 = activate(x0, activation, p, q)
         if vectors > 1 { x1 = activate(x1, activation, p, q) }
         if vectors > 2 { x2 = activate(x2, activation, p, q) }
     }
-    store(x0, c0)
-    if vectors > 1 { store(x1, c1) }
-    if vectors > 2 { store(x2, c2) }
+    @inline(__always) func put(_ v: Int, _ x: Vector, _ at: UnsafeMutablePointer<Float>) {
+        if split.on { splitStore(split, v, x, at) } else { store(x, at) }
+    }
+    put(0, x0, c0)
+    if vectors > 1 { put(1, x1, c1) }
+    if vectors > 2 { put(2, x2, c2) }
 }
+
+/// Where the tile's column vectors lie when some straddle two segments of C (images of a
+/// batched 1x1 conv): lane `i` of vector `v` is at `at + i` when bit `i` of `mask_v` is set,
+/// else at `at + delta + i` (the next segment). `on` is a constant at each call site, so the
+/// plain tile keeps its plain loads and stores. (A tuple, not a struct: see `tile`.)
+typealias Split = (on: Bool, masks: (Int, Int, Int), delta: Int)
+
+/// No vector straddles.
+let noSplit: Split = (false, (0xFFFF, 0xFFFF, 0xFFFF), 0)
+
+/// Vector `v` of a split tile row read from `at` (see `Split`).
+@inline(__always)
+private func splitLoad(_ split: Split, _ v: Int, _ at: UnsafePointer<Float>) -> Vector {
+    let first = UInt16(truncatingIfNeeded: v == 0 ? split.masks.0 : v == 1 ? split.masks.1 : split.masks.2)
+    let head = graphcam_masked_load(Vector(), at, first)
+    return first == 0xFFFF ? head : graphcam_masked_load(head, at + split.delta, ~first)
+}
+
+/// Stores vector `v` of a split tile row at `at` (see `Split`).
+@inline(__always)
+private func splitStore(_ split: Split, _ v: Int, _ x: Vector, _ at: UnsafeMutablePointer<Float>) {
+    let first = UInt16(truncatingIfNeeded: v == 0 ? split.masks.0 : v == 1 ? split.masks.1 : split.masks.2)
+    graphcam_masked_store(at, x, first)
+    if first != 0xFFFF { graphcam_masked_store(at + split.delta, x, ~first) }
+}
+
 
 /// `tile` with `C`'s three column vectors anywhere (`c0`, `c1`, `c2`) and the epilogue applied in
 /// registers when `finish`: `C[8, 16 * vectors] = act((+)alpha * A * B + bias + R)`. A copy of
@@ -158,7 +192,7 @@ private func epilogueTile(
     b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
     c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
     finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?, r1: UnsafePointer<Float>?,
-    r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
+    r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float, split: Split
 ) {
     let zero = Vector()
     var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
@@ -188,21 +222,21 @@ private func epilogueTile(
     }
     let scale = Vector(repeating: alpha)
     storeEpilogueRow(c0, c1, c2, vectors, scale, accumulate, c00, c01, c02, finish,
-             bias?[0] ?? 0, r0, r1, r2, activation, p, q)
+             bias?[0] ?? 0, r0, r1, r2, activation, p, q, split)
     storeEpilogueRow(c0 + 1 &* ldc, c1 + 1 &* ldc, c2 + 1 &* ldc, vectors, scale, accumulate, c10, c11, c12, finish,
-             bias?[1] ?? 0, r0.map { $0 + 1 &* ldc }, r1.map { $0 + 1 &* ldc }, r2.map { $0 + 1 &* ldc }, activation, p, q)
+             bias?[1] ?? 0, r0.map { $0 + 1 &* ldc }, r1.map { $0 + 1 &* ldc }, r2.map { $0 + 1 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 2 &* ldc, c1 + 2 &* ldc, c2 + 2 &* ldc, vectors, scale, accumulate, c20, c21, c22, finish,
-             bias?[2] ?? 0, r0.map { $0 + 2 &* ldc }, r1.map { $0 + 2 &* ldc }, r2.map { $0 + 2 &* ldc }, activation, p, q)
+             bias?[2] ?? 0, r0.map { $0 + 2 &* ldc }, r1.map { $0 + 2 &* ldc }, r2.map { $0 + 2 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 3 &* ldc, c1 + 3 &* ldc, c2 + 3 &* ldc, vectors, scale, accumulate, c30, c31, c32, finish,
-             bias?[3] ?? 0, r0.map { $0 + 3 &* ldc }, r1.map { $0 + 3 &* ldc }, r2.map { $0 + 3 &* ldc }, activation, p, q)
+             bias?[3] ?? 0, r0.map { $0 + 3 &* ldc }, r1.map { $0 + 3 &* ldc }, r2.map { $0 + 3 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 4 &* ldc, c1 + 4 &* ldc, c2 + 4 &* ldc, vectors, scale, accumulate, c40, c41, c42, finish,
-             bias?[4] ?? 0, r0.map { $0 + 4 &* ldc }, r1.map { $0 + 4 &* ldc }, r2.map { $0 + 4 &* ldc }, activation, p, q)
+             bias?[4] ?? 0, r0.map { $0 + 4 &* ldc }, r1.map { $0 + 4 &* ldc }, r2.map { $0 + 4 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 5 &* ldc, c1 + 5 &* ldc, c2 + 5 &* ldc, vectors, scale, accumulate, c50, c51, c52, finish,
-             bias?[5] ?? 0, r0.map { $0 + 5 &* ldc }, r1.map { $0 + 5 &* ldc }, r2.map { $0 + 5 &* ldc }, activation, p, q)
+             bias?[5] ?? 0, r0.map { $0 + 5 &* ldc }, r1.map { $0 + 5 &* ldc }, r2.map { $0 + 5 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 6 &* ldc, c1 + 6 &* ldc, c2 + 6 &* ldc, vectors, scale, accumulate, c60, c61, c62, finish,
-             bias?[6] ?? 0, r0.map { $0 + 6 &* ldc }, r1.map { $0 + 6 &* ldc }, r2.map { $0 + 6 &* ldc }, activation, p, q)
+             bias?[6] ?? 0, r0.map { $0 + 6 &* ldc }, r1.map { $0 + 6 &* ldc }, r2.map { $0 + 6 &* ldc }, activation, p, q, split)
     storeEpilogueRow(c0 + 7 &* ldc, c1 + 7 &* ldc, c2 + 7 &* ldc, vectors, scale, accumulate, c70, c71, c72, finish,
-             bias?[7] ?? 0, r0.map { $0 + 7 &* ldc }, r1.map { $0 + 7 &* ldc }, r2.map { $0 + 7 &* ldc }, activation, p, q)
+             bias?[7] ?? 0, r0.map { $0 + 7 &* ldc }, r1.map { $0 + 7 &* ldc }, r2.map { $0 + 7 &* ldc }, activation, p, q, split)
 }
 
 /// The tile for `vectors` in 1...3, each specialization compiled separately: column vectors
@@ -217,16 +251,46 @@ func epilogueMicrokernel(
     finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?, r1: UnsafePointer<Float>?,
     r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
 ) {
+    epilogueTiles(vectors, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q,
+                  split: noSplit)
+}
+
+/// `epilogueMicrokernel` for a tile whose column vectors may each straddle two segments of
+/// `C` (and of the residual): lanes of vector `v` whose bit is clear in `m_v` lie `delta`
+/// floats further on. Loads and stores are masked, so no lane outside the tile is touched.
+@inline(never)
+func splitEpilogueMicrokernel(
+    vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
+    c2: UnsafeMutablePointer<Float>, ldc: Int, m0: Int, m1: Int, m2: Int, delta: Int,
+    alpha: Float, accumulate: Bool, finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?,
+    r1: UnsafePointer<Float>?, r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float
+) {
+    epilogueTiles(vectors, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
+                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q,
+                  split: (true, (m0, m1, m2), delta))
+}
+
+@inline(always)
+private func epilogueTiles(
+    _ vectors: Int, kc: Int, a: UnsafePointer<Float>, aRows: Int, aRowStride: Int, aDepthStride: Int,
+    b: UnsafePointer<Float>, ldb: Int, c0: UnsafeMutablePointer<Float>, c1: UnsafeMutablePointer<Float>,
+    c2: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, accumulate: Bool,
+    finish: Bool, bias: UnsafePointer<Float>?, r0: UnsafePointer<Float>?, r1: UnsafePointer<Float>?,
+    r2: UnsafePointer<Float>?, activation: Int, p: Float, q: Float, split: Split
+) {
     switch vectors {
     case 3: epilogueTile(3, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
-                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q, split: split)
     case 2: epilogueTile(2, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                  b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
-                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+                 finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q, split: split)
     default: epilogueTile(1, kc: kc, a: a, aRows: aRows, aRowStride: aRowStride, aDepthStride: aDepthStride,
                   b: b, ldb: ldb, c0: c0, c1: c1, c2: c2, ldc: ldc, alpha: alpha, accumulate: accumulate,
-                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q)
+                  finish: finish, bias: bias, r0: r0, r1: r1, r2: r2, activation: activation, p: p, q: q, split: split)
     }
 }
-

@@ -64,10 +64,14 @@ extension AVX512Gemm {
         let (depth, blockColumns) = depthAndColumnBlocks(k: k, aPacked: aPacked)
         let aRowStride = aPacked ? 1 : lda, aDepthStride = aPacked ? rowsPerPanel : 1
         let maxPanels = (columnBlock + nr - 1) / nr
-        // Per column panel of a block: where its three column vectors start in C (an offset
-        // from row 0), or -1 in slot 0 when the tile must go through the edge scratch (ragged, or
-        // a vector straddling two segments); and whether B is read in place.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxPanels * 4) { buffer in
+        // Per column panel of a block (`planSlots` slots): where its three column vectors start
+        // in C (an offset from row 0), or -1 in slot 0 when the tile must go through the edge
+        // scratch (ragged, or a vector straddling more than two segments); whether B is read
+        // in place; and per vector the mask of its lanes in its first segment, the others lying
+        // `cSegmentStride - cSegment` further on (masked loads and stores: images of 49 or 196
+        // positions, whose vectors mostly straddle two).
+        let planSlots = 7, splitDelta = cSegmentStride - cSegment
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxPanels * planSlots) { buffer in
             let plan = buffer.baseAddress!
             var j0 = columns.lowerBound
             while j0 < columns.upperBound {
@@ -76,7 +80,7 @@ extension AVX512Gemm {
                 for panel in 0..<panels {
                     let first = j0 + panel * nr
                     let count = min(nr, j0 + nc - first)
-                    let slots = plan + panel * 4
+                    let slots = plan + panel * planSlots
                     slots[3] = count % 16 == 0 && first / bSegment == (first + count - 1) / bSegment ? 1 : 0
                     if count % 16 != 0 {
                         slots[0] = -1
@@ -84,10 +88,14 @@ extension AVX512Gemm {
                     }
                     for vector in 0..<3 {
                         let start = first + vector * 16
+                        slots[4 + vector] = 0xFFFF
                         if vector * 16 >= count {
                             slots[vector] = slots[0]
                         } else if start / cSegment == (start + 15) / cSegment {
                             slots[vector] = cOffset(start)
+                        } else if cSegment >= 16 {
+                            slots[vector] = cOffset(start)
+                            slots[4 + vector] = (1 << (cSegment - start % cSegment)) - 1
                         } else {
                             slots[0] = -1
                             break
@@ -99,7 +107,7 @@ extension AVX512Gemm {
                     let kc = min(depth, k - p0)
                     let finish = p0 + kc == k
                     let accumulate = p0 > 0 || beta != 0
-                    for panel in 0..<panels where plan[panel * 4 + 3] == 0 {
+                    for panel in 0..<panels where plan[panel * planSlots + 3] == 0 {
                         let first = j0 + panel * nr
                         packSegments(kc: kc, count: min(nr, j0 + nc - first), first: first, p0: p0,
                                      b: b, ldb: ldb, segment: bSegment, segmentStride: bSegmentStride,
@@ -110,7 +118,7 @@ extension AVX512Gemm {
                     func tileAt(_ i0: Int, _ panel: Int) {
                         let tileRows = min(mr, rows.upperBound - i0)
                         let aBlock = aPacked ? a + packedAOffset(k: k, p0: p0, i0: i0) : a + i0 * lda + p0
-                        let slots = plan + panel * 4
+                        let slots = plan + panel * planSlots
                         let first = j0 + panel * nr
                         let count = min(nr, j0 + nc - first)
                         let vectors = panelWidth(count) / 16
@@ -121,6 +129,20 @@ extension AVX512Gemm {
                         } else {
                             bPanel = UnsafePointer(packedB + panel * nr * kc)
                             bStride = vectors * 16
+                        }
+                        if tileRows == mr, slots[0] >= 0, slots[4] & slots[5] & slots[6] != 0xFFFF {
+                            let row = c + i0 * ldc
+                            let r = residual.map { $0 + i0 * ldc }
+                            splitEpilogueMicrokernel(
+                                vectors: vectors, kc: kc, a: aBlock, aRows: mr, aRowStride: aRowStride,
+                                aDepthStride: aDepthStride, b: bPanel, ldb: bStride,
+                                c0: row + slots[0], c1: row + slots[1], c2: row + slots[2], ldc: ldc,
+                                m0: slots[4], m1: slots[5], m2: slots[6], delta: splitDelta,
+                                alpha: alpha, accumulate: accumulate, finish: finish,
+                                bias: bias.map { $0 + i0 }, r0: r.map { $0 + slots[0] },
+                                r1: r.map { $0 + slots[1] }, r2: r.map { $0 + slots[2] },
+                                activation: activation, p: p, q: q)
+                            return
                         }
                         if tileRows == mr, slots[0] >= 0 {
                             let row = c + i0 * ldc

@@ -23,7 +23,7 @@ struct SegmentedCase: CustomTestStringConvertible, Sendable {
 struct GemmSegmentedTests {
     /// Ragged m, n, k around the 8 x 48 tile and the 256 / 768 blocks; segments of 16 (every
     /// vector inside one image), 49 and 5 (images change inside vectors and tiles), one column
-    /// and plain matrices, 7 and 20 (edge runs of every length); every activation, residual, alpha and beta forms; one product large
+    /// and plain matrices, 7 and 20 (edge runs of every length; from 16 on, masked split vectors); every activation, residual, alpha and beta forms; one product large
     /// enough to be split across threads by columns and one by rows.
     static let cases: [SegmentedCase] = [
         SegmentedCase(m: 1, n: 1, k: 1, bSegment: 1, cSegment: 1),
@@ -46,6 +46,9 @@ struct GemmSegmentedTests {
         SegmentedCase(m: 16, n: 7 * 16, k: 24, bSegment: 7, cSegment: 7, residual: true,
                       activation: .clip(min: -0.2, max: 0.3)),
         SegmentedCase(m: 9, n: 80, k: 520, bSegment: 20, cSegment: 20, residual: true, activation: .relu),
+        // Vectors straddling two images of 25 (masked loads and stores), accumulating onto C.
+        SegmentedCase(m: 16, n: 100, k: 40, bSegment: 25, cSegment: 25, alpha: 0.5, beta: 1, residual: true,
+                      activation: .relu),
         // Packed A deeper than a whole-depth B panel fits the scratch: back to depth blocks.
         SegmentedCase(m: 9, n: 50, k: 4200, bSegment: 25, cSegment: 25, residual: true, activation: .relu),
     ]
