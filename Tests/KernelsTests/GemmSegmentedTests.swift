@@ -41,6 +41,9 @@ struct GemmSegmentedTests {
         SegmentedCase(m: 8, n: 10, k: 0, bSegment: 5, cSegment: 5, beta: 0.5, residual: true, activation: .relu),
         SegmentedCase(m: 64, n: 16 * 53, k: 100, bSegment: 53, cSegment: 53, residual: true, activation: .relu),
         SegmentedCase(m: 200, n: 32, k: 300, bSegment: 16, cSegment: 16, activation: .relu),
+        // 16 images of 49 positions: 16 panels of 48 columns split by columns, the last 16
+        // columns by rows (threaded: over 2^20 multiply-adds).
+        SegmentedCase(m: 40, n: 16 * 49, k: 40, bSegment: 49, cSegment: 49, residual: true, activation: .relu),
         // Edge-tile runs of every length class the vector copies take (1-3, 4-7, 8-15, 16 and
         // more, the last vector overlapping), also across depth blocks (accumulating).
         SegmentedCase(m: 16, n: 7 * 16, k: 24, bSegment: 7, cSegment: 7, residual: true,
