@@ -32,28 +32,23 @@ extension AVX512Winograd {
             }
             return
         }
-        let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
-        // The same expressions as `inputRowF4`, so both paths give the same values.
+        // Columns (in place), then rows, of B^T.
         for j in 0..<6 {
-            let d0 = load(at(0, j, 6)), d1 = load(at(1, j, 6)), d2 = load(at(2, j, 6))
-            let d3 = load(at(3, j, 6)), d4 = load(at(4, j, 6)), d5 = load(at(5, j, 6))
-            store(four * d0 - five * d2 + d4, at(0, j, 6))
-            store(d3 + d4 - four * (d1 + d2), at(1, j, 6))
-            store(d4 - d3 + four * (d1 - d2), at(2, j, 6))
-            store(d4 - d2 + two * (d3 - d1), at(3, j, 6))
-            store(d4 - d2 + two * (d1 - d3), at(4, j, 6))
-            store(four * d1 - five * d3 + d5, at(5, j, 6))
+            let t = inputTransformF4(load(at(0, j, 6)), load(at(1, j, 6)), load(at(2, j, 6)),
+                                     load(at(3, j, 6)), load(at(4, j, 6)), load(at(5, j, 6)))
+            store(t.0, at(0, j, 6)); store(t.1, at(1, j, 6)); store(t.2, at(2, j, 6))
+            store(t.3, at(3, j, 6)); store(t.4, at(4, j, 6)); store(t.5, at(5, j, 6))
         }
         for r in 0..<6 {
-            let x0 = load(at(r, 0, 6)), x1 = load(at(r, 1, 6)), x2 = load(at(r, 2, 6))
-            let x3 = load(at(r, 3, 6)), x4 = load(at(r, 4, 6)), x5 = load(at(r, 5, 6))
+            let t = inputTransformF4(load(at(r, 0, 6)), load(at(r, 1, 6)), load(at(r, 2, 6)),
+                                     load(at(r, 3, 6)), load(at(r, 4, 6)), load(at(r, 5, 6)))
             let out = v + 6 * r * planeStride
-            storePartial(four * x0 - five * x2 + x4, out, count)
-            storePartial(x3 + x4 - four * (x1 + x2), out + planeStride, count)
-            storePartial(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
-            storePartial(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
-            storePartial(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
-            storePartial(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
+            storePartial(t.0, out, count)
+            storePartial(t.1, out + planeStride, count)
+            storePartial(t.2, out + 2 * planeStride, count)
+            storePartial(t.3, out + 3 * planeStride, count)
+            storePartial(t.4, out + 4 * planeStride, count)
+            storePartial(t.5, out + 5 * planeStride, count)
         }
     }
 
@@ -77,24 +72,17 @@ extension AVX512Winograd {
             store(e0 + e1 + e2, y + 32); store(e1 - e2 - e3, y + 48)
             return
         }
-        let two = Vector(repeating: 2), four = Vector(repeating: 4), eight = Vector(repeating: 8)
-        // The same expressions as `outputRowF4`: A^T over the rows of points, then the columns.
+        // A^T over the rows of points, then over the columns.
         for s in 0..<6 {
-            let m1 = p(6 + s), m2 = p(12 + s), m3 = p(18 + s), m4 = p(24 + s)
-            let sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4
-            store(p(s) + sum12 + sum34, q + s * 16)
-            store(diff12 + two * diff34, q + (6 + s) * 16)
-            store(sum12 + four * sum34, q + (12 + s) * 16)
-            store(diff12 + eight * diff34 + p(30 + s), q + (18 + s) * 16)
+            let t = outputTransformF4(p(s), p(6 + s), p(12 + s), p(18 + s), p(24 + s), p(30 + s))
+            store(t.0, q + s * 16); store(t.1, q + (6 + s) * 16)
+            store(t.2, q + (12 + s) * 16); store(t.3, q + (18 + s) * 16)
         }
         for a in 0..<4 {
             @inline(__always) func x(_ s: Int) -> Vector { load(q + (a * 6 + s) * 16) }
-            let sum12 = x(1) + x(2), diff12 = x(1) - x(2), sum34 = x(3) + x(4), diff34 = x(3) - x(4)
+            let t = outputTransformF4(x(0), x(1), x(2), x(3), x(4), x(5))
             let row = y + a * 4 * 16
-            store(x(0) + sum12 + sum34, row)
-            store(diff12 + two * diff34, row + 16)
-            store(sum12 + four * sum34, row + 32)
-            store(diff12 + eight * diff34 + x(5), row + 48)
+            store(t.0, row); store(t.1, row + 16); store(t.2, row + 32); store(t.3, row + 48)
         }
     }
 }

@@ -55,6 +55,25 @@ public enum AVX512Winograd {
     }
 }
 
+/// `B^T d` of F(4x4, 3x3) on six vectors: one column or row of 16 tiles' windows. (Shared by
+/// the row-wise and the gathered transforms, so both give the same values.)
+@inline(__always)
+func inputTransformF4(_ d0: Vector, _ d1: Vector, _ d2: Vector, _ d3: Vector, _ d4: Vector, _ d5: Vector)
+    -> (Vector, Vector, Vector, Vector, Vector, Vector) {
+    let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
+    return (four * d0 - five * d2 + d4, d3 + d4 - four * (d1 + d2), d4 - d3 + four * (d1 - d2),
+            d4 - d2 + two * (d3 - d1), d4 - d2 + two * (d1 - d3), four * d1 - five * d3 + d5)
+}
+
+/// `A^T m` of F(4x4, 3x3) on six vectors of products: four outputs.
+@inline(__always)
+func outputTransformF4(_ m0: Vector, _ m1: Vector, _ m2: Vector, _ m3: Vector, _ m4: Vector, _ m5: Vector)
+    -> (Vector, Vector, Vector, Vector) {
+    let two = Vector(repeating: 2), four = Vector(repeating: 4), eight = Vector(repeating: 8)
+    let sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4
+    return (m0 + sum12 + sum34, diff12 + two * diff34, sum12 + four * sum34, diff12 + eight * diff34 + m5)
+}
+
 /// `[x0, y0, x1, y1, ..., x7, y7]` (one two-source permute).
 @inline(__always)
 private func zipLow(_ x: Vector, _ y: Vector) -> Vector {
@@ -180,16 +199,15 @@ private func inputRowF4(
         let d0 = load(band + c), d1 = load(band + bandWidth + c), d2 = load(band + 2 * bandWidth + c)
         let d3 = load(band + 3 * bandWidth + c), d4 = load(band + 4 * bandWidth + c)
         let d5 = load(band + 5 * bandWidth + c)
-        let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
-        store(four * d0 - five * d2 + d4, scratch + c)
-        store(d3 + d4 - four * (d1 + d2), scratch + bandWidth + c)
-        store(d4 - d3 + four * (d1 - d2), scratch + 2 * bandWidth + c)
-        store(d4 - d2 + two * (d3 - d1), scratch + 3 * bandWidth + c)
-        store(d4 - d2 + two * (d1 - d3), scratch + 4 * bandWidth + c)
-        store(four * d1 - five * d3 + d5, scratch + 5 * bandWidth + c)
+        let t = inputTransformF4(d0, d1, d2, d3, d4, d5)
+        store(t.0, scratch + c)
+        store(t.1, scratch + bandWidth + c)
+        store(t.2, scratch + 2 * bandWidth + c)
+        store(t.3, scratch + 3 * bandWidth + c)
+        store(t.4, scratch + 4 * bandWidth + c)
+        store(t.5, scratch + 5 * bandWidth + c)
         c += 16
     }
-    let four = Vector(repeating: 4), five = Vector(repeating: 5), two = Vector(repeating: 2)
     var t0 = 0
     while t0 < tilesWide {
         let count = tilesWide - t0
@@ -216,12 +234,13 @@ private func inputRowF4(
             let x5 = Vector(lowHalf: .init(lowHalf: g0.evenHalf, highHalf: g1.evenHalf),
                             highHalf: .init(lowHalf: g2.evenHalf, highHalf: g3.evenHalf))
             let out = v + 6 * r * planeStride + t0
-            storePartial(four * x0 - five * x2 + x4, out, count)
-            storePartial(x3 + x4 - four * (x1 + x2), out + planeStride, count)
-            storePartial(x4 - x3 + four * (x1 - x2), out + 2 * planeStride, count)
-            storePartial(x4 - x2 + two * (x3 - x1), out + 3 * planeStride, count)
-            storePartial(x4 - x2 + two * (x1 - x3), out + 4 * planeStride, count)
-            storePartial(four * x1 - five * x3 + x5, out + 5 * planeStride, count)
+            let t = inputTransformF4(x0, x1, x2, x3, x4, x5)
+            storePartial(t.0, out, count)
+            storePartial(t.1, out + planeStride, count)
+            storePartial(t.2, out + 2 * planeStride, count)
+            storePartial(t.3, out + 3 * planeStride, count)
+            storePartial(t.4, out + 4 * planeStride, count)
+            storePartial(t.5, out + 5 * planeStride, count)
         }
         t0 += 16
     }
@@ -232,7 +251,6 @@ private func outputRowF4(
     products: UnsafePointer<Float>, planeStride: Int, tilesWide: Int,
     y: UnsafeMutablePointer<Float>, outW: Int, rows: Int, columns: Int, scratch: UnsafeMutablePointer<Float>
 ) {
-    let two = Vector(repeating: 2), four = Vector(repeating: 4), eight = Vector(repeating: 8)
     var t0 = 0
     while t0 < tilesWide {
         let count = min(16, tilesWide - t0)
@@ -243,18 +261,15 @@ private func outputRowF4(
         let q = scratch + 64
         for s in 0..<6 {
             @inline(__always) func p(_ r: Int) -> Vector { load(products + (r * 6 + s) * planeStride + t0) }
-            let m1 = p(1), m2 = p(2), m3 = p(3), m4 = p(4)
-            let sum12 = m1 + m2, diff12 = m1 - m2, sum34 = m3 + m4, diff34 = m3 - m4
-            store(p(0) + sum12 + sum34, q + s * 16)
-            store(diff12 + two * diff34, q + (6 + s) * 16)
-            store(sum12 + four * sum34, q + (12 + s) * 16)
-            store(diff12 + eight * diff34 + p(5), q + (18 + s) * 16)
+            let t = outputTransformF4(p(0), p(1), p(2), p(3), p(4), p(5))
+            store(t.0, q + s * 16)
+            store(t.1, q + (6 + s) * 16)
+            store(t.2, q + (12 + s) * 16)
+            store(t.3, q + (18 + s) * 16)
         }
         for a in 0..<rows {
             @inline(__always) func x(_ s: Int) -> Vector { load(q + (a * 6 + s) * 16) }
-            let sum12 = x(1) + x(2), diff12 = x(1) - x(2), sum34 = x(3) + x(4), diff34 = x(3) - x(4)
-            let c0 = x(0) + sum12 + sum34, c1 = diff12 + two * diff34
-            let c2 = sum12 + four * sum34, c3 = diff12 + eight * diff34 + x(5)
+            let (c0, c1, c2, c3) = outputTransformF4(x(0), x(1), x(2), x(3), x(4), x(5))
             // Columns 4t + b of the 16 tiles: pairs (c0, c1) and (c2, c3) zipped, then the pairs.
             let low01 = zipLow(c0, c1), high01 = zipHigh(c0, c1), low23 = zipLow(c2, c3), high23 = zipHigh(c2, c3)
             storeOutputRow(y + a * outW + 4 * t0, valid: valid, zipPairsLow(low01, low23), zipPairsHigh(low01, low23),
