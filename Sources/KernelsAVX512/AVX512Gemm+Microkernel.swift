@@ -179,7 +179,6 @@ private func splitStore(_ split: Split, _ v: Int, _ x: Vector, _ at: UnsafeMutab
     if first != 0xFFFF { graphcam_masked_store(at + split.delta, x, ~first) }
 }
 
-
 /// `tile` with `C`'s three column vectors anywhere (`c0`, `c1`, `c2`) and the epilogue applied in
 /// registers when `finish`: `C[8, 16 * vectors] = act((+)alpha * A * B + bias + R)`. A copy of
 /// `tile` rather than a generalization: the extra arguments slowed the plain GEMM by ~8%.
