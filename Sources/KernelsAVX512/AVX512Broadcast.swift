@@ -74,8 +74,8 @@ public enum AVX512Broadcast {
         put(4, c40, c41, c42); put(5, c50, c51, c52); put(6, c60, c61, c62); put(7, c70, c71, c72)
     }
 
-    /// Writes a tile's first `count` positions (`count <= 8`) for `channels` channels (even)
-    /// to NCHW: `y[c * planeStride + j] = act(tile[j * 48 + c] + bias[c] + residual[same])`,
+    /// Writes a tile's first `count` positions (`count <= 8`, the only rows of `tile` read) for
+    /// `channels` channels (even) to NCHW: `y[c * planeStride + j] = act(tile[j * 48 + c] + bias[c] + residual[same])`,
     /// two channels per vector. `residual` has `y`'s layout and may be `y` itself (each value
     /// is read before it is overwritten); `activation` is an `EpilogueCode` with `p`, `q`.
     @inline(never)
@@ -86,7 +86,7 @@ public enum AVX512Broadcast {
         var c = 0
         while c < channels {
             var v = Vector()
-            for j in 0..<8 {
+            for j in 0..<count {
                 v[j] = tile[j * channelsPerPanel + c]
                 v[8 + j] = tile[j * channelsPerPanel + c + 1]
             }
