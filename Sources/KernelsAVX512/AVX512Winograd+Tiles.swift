@@ -42,13 +42,7 @@ extension AVX512Winograd {
         for r in 0..<6 {
             let t = inputTransformF4(load(at(r, 0, 6)), load(at(r, 1, 6)), load(at(r, 2, 6)),
                                      load(at(r, 3, 6)), load(at(r, 4, 6)), load(at(r, 5, 6)))
-            let out = v + 6 * r * planeStride
-            storePartial(t.0, out, count)
-            storePartial(t.1, out + planeStride, count)
-            storePartial(t.2, out + 2 * planeStride, count)
-            storePartial(t.3, out + 3 * planeStride, count)
-            storePartial(t.4, out + 4 * planeStride, count)
-            storePartial(t.5, out + 5 * planeStride, count)
+            storePoints(t, v + 6 * r * planeStride, planeStride: planeStride, count: count)
         }
     }
 

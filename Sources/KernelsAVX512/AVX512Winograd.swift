@@ -65,6 +65,18 @@ func inputTransformF4(_ d0: Vector, _ d1: Vector, _ d2: Vector, _ d3: Vector, _ 
             d4 - d2 + two * (d3 - d1), d4 - d2 + two * (d1 - d3), four * d1 - five * d3 + d5)
 }
 
+/// Stores six transformed vectors (`count` lanes each) to consecutive points' planes.
+@inline(__always)
+func storePoints(_ t: (Vector, Vector, Vector, Vector, Vector, Vector), _ out: UnsafeMutablePointer<Float>,
+                 planeStride: Int, count: Int) {
+    storePartial(t.0, out, count)
+    storePartial(t.1, out + planeStride, count)
+    storePartial(t.2, out + 2 * planeStride, count)
+    storePartial(t.3, out + 3 * planeStride, count)
+    storePartial(t.4, out + 4 * planeStride, count)
+    storePartial(t.5, out + 5 * planeStride, count)
+}
+
 /// `A^T m` of F(4x4, 3x3) on six vectors of products: four outputs.
 @inline(__always)
 func outputTransformF4(_ m0: Vector, _ m1: Vector, _ m2: Vector, _ m3: Vector, _ m4: Vector, _ m5: Vector)
@@ -233,14 +245,8 @@ private func inputRowF4(
                             highHalf: .init(lowHalf: f2.evenHalf, highHalf: f3.evenHalf))
             let x5 = Vector(lowHalf: .init(lowHalf: g0.evenHalf, highHalf: g1.evenHalf),
                             highHalf: .init(lowHalf: g2.evenHalf, highHalf: g3.evenHalf))
-            let out = v + 6 * r * planeStride + t0
-            let t = inputTransformF4(x0, x1, x2, x3, x4, x5)
-            storePartial(t.0, out, count)
-            storePartial(t.1, out + planeStride, count)
-            storePartial(t.2, out + 2 * planeStride, count)
-            storePartial(t.3, out + 3 * planeStride, count)
-            storePartial(t.4, out + 4 * planeStride, count)
-            storePartial(t.5, out + 5 * planeStride, count)
+            storePoints(inputTransformF4(x0, x1, x2, x3, x4, x5), v + 6 * r * planeStride + t0,
+                        planeStride: planeStride, count: count)
         }
         t0 += 16
     }
