@@ -4,9 +4,10 @@
 
 /// Blocked single-precision GEMM (the BLIS / GotoBLAS loop nest): depth blocks of 256, column
 /// blocks of 768, an 8 x 48 register tile (24 zmm accumulators) in the innermost loop.
-/// `A` is read in place: an 8-row x KC block (8 KB) is reused from L1 across every column
-/// panel, so packing it would only add a pass over the weights (which dominates narrow
-/// products such as batch-1 late layers). `B` is packed only when transposed or ragged.
+/// `A` is read in place, or, for a program's constant weights, packed once at compile time
+/// into 8-row panels over the whole depth (`packA`); with packed `A` a tile runs over the whole
+/// depth whenever `B` that deep fits the scratch (`depthAndColumnBlocks`). `B` is packed only
+/// when transposed or ragged (or, in `multiplySegmented`, when a panel crosses segments).
 /// The caller (Kernels' `Gemm`) threads by handing each worker disjoint rows or columns.
 public enum AVX512Gemm {
     /// Rows per register tile (MR); `A` is read 8 rows at a time.

